@@ -1,0 +1,90 @@
+"""What every extractor yields and every parser returns.
+
+Extractors (HTML, text, PDF, DOCX) turn bytes into an ``Extracted``: plain
+text for metadata and prose, plus table grids where the format keeps cell
+structure. Layout parsers turn an ``Extracted`` into a ``ParsedReport``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Format = Literal["html", "text", "pdf", "docx", "unknown"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    ref: str  # where it was read, e.g. "table 3 row 5 col 2", "line 41", "page 3 line 12"
+    spanned: bool = False  # a copy made by expanding rowspan/colspan
+
+
+Grid = list[list[Cell]]
+
+
+@dataclass
+class Extracted:
+    format: Format
+    text: str  # the document's text, one line per block/paragraph/table row
+    tables: list[Grid] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # e.g. HTML <meta> name → content
+    title: str | None = None
+    encoding: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One number read from a document, placed on the catalog."""
+
+    block: str  # catalog block code: item1 … item9, applications, appeals, indicators, prose
+    row_code: str
+    col_code: str
+    value: float | None
+    raw: str
+    source_ref: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something the parser could not place or read; never silently dropped."""
+
+    kind: str  # e.g. unmatched_label, unreadable_number, ambiguous_glue, missing_block
+    message: str
+    where: str = ""
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    agency: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+    region_confidence: float | None = None
+    region_evidence: str | None = None
+    report_year: int | None = None
+    published_on: date | None = None
+    index_no: str | None = None  # 索引号
+    doc_no: str | None = None  # 文号
+
+
+@dataclass
+class ParsedReport:
+    format: Format
+    template: str  # layout code, or "unknown"
+    metadata: Metadata
+    facts: list[Fact] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def status(self) -> str:
+        """ok | partial (issues recorded) | empty (no figure read)."""
+        if not self.facts:
+            return "empty"
+        return "partial" if self.issues else "ok"

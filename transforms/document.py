@@ -88,3 +88,17 @@ class ParsedReport:
         if not self.facts:
             return "empty"
         return "partial" if self.issues else "ok"
+
+
+@dataclass
+class ReportRecord:
+    """One ingested document, parsed or not: the unit the warehouse is written from."""
+
+    report_id: str  # stable for the same content: first 16 hex digits of its sha256
+    source: str  # path or URL as given
+    content_sha256: str
+    size_bytes: int
+    parse_status: str  # ok | partial | empty | failed | not_a_report
+    error: str | None
+    parsed: ParsedReport | None
+    raw_path: str | None = None  # where the raw bytes are kept (raw archive)

@@ -22,10 +22,10 @@ class CellValue:
 
 def read_number(text: str) -> CellValue:
     """Read one cell. Blank → 0; not-applicable marks → None; otherwise strict."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    t = unicodedata.normalize("NFKC", text).strip()
     if t == "":
         return CellValue(0.0, None, True)
-    if t in _NOT_APPLICABLE:
+    if t.replace(" ", "") in _NOT_APPLICABLE:
         return CellValue(None, None, True)
     m = _NUMBER.match(t)
     if not m:

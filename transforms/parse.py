@@ -1,0 +1,108 @@
+"""One document, bytes in, ParsedReport out: sniff → extract → classify → read."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+from .catalog import get_layout
+from .classify import classify_layout
+from .document import Extracted, Format, Issue, ParsedReport, ReportRecord
+from .docx_tables import read_docx
+from .html_tables import read_html
+from .legacy_tables import read_legacy_tables
+from .metadata import read_metadata
+from .national_tables import read_national_tables
+from .pdf_text import read_pdf
+from .prose import read_prose_figures
+from .text_tables import read_text
+
+PARSER_VERSION = "0.1.0"
+
+TEXT_SUFFIXES = frozenset({".txt"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
+SUPPORTED_SUFFIXES = frozenset({*TEXT_SUFFIXES, *HTML_SUFFIXES, ".pdf", ".docx"})
+
+
+class UnsupportedFormat(ValueError):
+    """The bytes are not a format the pipeline reads (e.g. legacy binary .doc, images)."""
+
+
+def sniff_format(data: bytes, name: str = "") -> Format:
+    """Decide by content first (sites mislabel files), by suffix second."""
+    head = data[:1024].lstrip()
+    suffix = PurePath(name).suffix.lower()
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:65536] or suffix == ".docx":
+            return "docx"
+        raise UnsupportedFormat("a ZIP archive that is not a Word .docx document")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnsupportedFormat("legacy binary Word/Excel (.doc/.xls) is recorded but not parsed")
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        raise UnsupportedFormat("an image: tables printed as images are not read")
+    if suffix == ".pdf":
+        raise UnsupportedFormat("named .pdf but the bytes are not a PDF (no %PDF- header)")
+    if suffix == ".docx":
+        raise UnsupportedFormat("named .docx but the bytes are not a ZIP/Word document")
+    lowered = head[:512].lower()
+    if suffix in HTML_SUFFIXES or lowered.startswith((b"<!doctype", b"<html", b"<?xml")) or (
+        suffix not in TEXT_SUFFIXES and b"<" in lowered and b">" in lowered
+    ):
+        return "html"
+    return "text"
+
+
+def extract(data: bytes, fmt: Format) -> Extracted:
+    if fmt == "html":
+        return read_html(data)
+    if fmt == "pdf":
+        return read_pdf(data)
+    if fmt == "docx":
+        return read_docx(data)
+    return read_text(data)
+
+
+def report_id_for(sha256_hex: str) -> str:
+    return sha256_hex[:16]
+
+
+def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
+    """Parse one document. Raises on unreadable input; callers turn that into a failed row."""
+    if not data.strip():
+        raise ValueError("empty document (0 bytes or whitespace only)")
+    fmt = sniff_format(data, name)
+    doc = extract(data, fmt)
+    template = classify_layout(doc)
+    metadata, meta_issues = read_metadata(doc, name)
+    issues: list[Issue] = [*doc.issues, *meta_issues]
+    report = ParsedReport(fmt, template, metadata, encoding=doc.encoding)
+    if template == "not_a_report":
+        report.issues = issues
+        return report
+    if template in ("fmt2019", "fmt2021"):
+        facts, table_issues = read_national_tables(doc, get_layout(template))
+    elif template in ("stat2014", "local2008"):
+        facts, table_issues = read_legacy_tables(doc, get_layout(template))
+    else:
+        facts, table_issues = [], []
+    prose_facts, prose_issues = read_prose_figures(doc.text)
+    report.facts = [*facts, *prose_facts]
+    report.issues = [*issues, *table_issues, *prose_issues]
+    return report
+
+
+def ingest(data: bytes, source: str) -> ReportRecord:
+    """Parse and wrap as a record; never raises for bad input — the error is the record."""
+    digest = hashlib.sha256(data).hexdigest()
+    rid = report_id_for(digest)
+    try:
+        parsed = parse_bytes(data, source)
+    except (ValueError, UnicodeError, KeyError, IndexError, RecursionError, MemoryError) as exc:
+        return ReportRecord(rid, source, digest, len(data), "failed",
+                            f"{type(exc).__name__}: {exc}", None)
+    if parsed.template == "not_a_report":
+        return ReportRecord(rid, source, digest, len(data), "not_a_report",
+                            "no 政府信息公开 annual-report wording or table anchors found", parsed)
+    return ReportRecord(rid, source, digest, len(data), parsed.status, None, parsed)

@@ -1,0 +1,261 @@
+"""Evaluate the catalog's identities (勾稽关系) on facts: the check frame.
+
+Each identity of a layout is instantiated from data alone (``Identity.over``):
+once per column ("columns"), once per row ("rows"), once for one column
+("column:<code>"), once per count fact ("nonneg"). Every instance becomes one
+row of the check frame with what was stated (``observed``), what the identity
+implies (``expected``; ``low``/``high`` for between), where (printed labels)
+and a message. An instance with a missing or null term is skipped: no zero is
+invented for a number the report did not give.
+
+``over="previous_year"`` identities compare a body's report with its report
+of the year before; ``cross_report_checks`` evaluates those of the shape
+"lhs rows in year t = sum of rhs rows in year t−1" (C1). C2 and C3 mix years
+inside one side and need signed, year-tagged terms in the Identity model
+before they can be evaluated from data; they are skipped for now.
+
+Why polars in, polars out: the expectations layer hands this frame to Great
+Expectations as is, and the same frame answers "which reports break A1?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.catalog import LAYOUTS, PROSE
+from transforms.catalog.model import Block, Identity, Layout
+
+CHECK_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(), "report_year": pl.Int32(), "template": pl.String(),
+    "table": pl.String(), "block": pl.String(), "check": pl.String(), "op": pl.String(),
+    "severity": pl.String(), "observed": pl.Float64(), "expected": pl.Float64(),
+    "low": pl.Float64(), "high": pl.Float64(), "holds": pl.Boolean(),
+    "location": pl.String(), "message": pl.String(),
+}
+
+_DIGITS = 6  # sums of decimals are compared after rounding, so 0.1 + 0.2 = 0.3
+
+Cell = tuple[str, str]  # row_code, col_code
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One place an identity applies: the cells on each side and where it is."""
+
+    location: str
+    lhs: tuple[Cell, ...]
+    rhs: tuple[Cell, ...]
+
+
+def _label(block: Block, row: str | None = None, col: str | None = None) -> str:
+    try:
+        if row is not None:
+            return block.row(row).label
+        assert col is not None
+        return block.column(col).label
+    except KeyError:
+        return row or col or "?"
+
+
+def instances(block: Block, identity: Identity) -> list[Instance]:
+    """Where ``identity`` applies in ``block``; cells the form leaves empty are left out."""
+    def keep(cells: list[Cell]) -> tuple[Cell, ...]:
+        return tuple(c for c in cells if c not in block.absent)
+
+    out: list[Instance] = []
+    if identity.over == "rows":
+        lhs_names = " + ".join(_label(block, col=c) for c in identity.lhs)
+        for row in block.rows:
+            lhs = keep([(row.code, c) for c in identity.lhs])
+            if lhs:
+                out.append(Instance(f"{row.label} × {lhs_names}", lhs,
+                                    keep([(row.code, c) for c in identity.rhs])))
+        return out
+    if identity.over == "columns":
+        cols = [c.code for c in block.columns]
+    elif identity.over.startswith("column:"):
+        cols = [identity.over.removeprefix("column:")]
+    else:
+        raise ValueError(f"{identity.id}: over={identity.over!r} is not a within-report rule")
+    lhs_names = " + ".join(_label(block, row=r) for r in identity.lhs)
+    for col in cols:
+        lhs = keep([(r, col) for r in identity.lhs])
+        if lhs:
+            out.append(Instance(f"{lhs_names} × {_label(block, col=col)}", lhs,
+                                keep([(r, col) for r in identity.rhs])))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _compare(identity: Identity, observed: float, terms: list[float]
+             ) -> tuple[float, float | None, float | None, bool, str]:
+    """expected, low, high, holds, relation text."""
+    total = round(sum(terms), _DIGITS)
+    if identity.op == "eq":
+        return total, None, None, observed == total, "="
+    if identity.op == "ge":
+        return total, None, None, observed >= total, "≥"
+    if identity.op == "le":
+        return total, None, None, observed <= total, "≤"
+    if identity.op == "between_max_and_sum":
+        low = round(max(terms), _DIGITS)
+        return total, low, total, low <= observed <= total, "between max and sum of"
+    raise ValueError(f"{identity.id}: op {identity.op!r} has no comparison")
+
+
+def _layouts_of(templates: list[str], layouts: Mapping[str, Layout]) -> list[Layout]:
+    return [layouts[t] for t in templates if t in layouts]
+
+
+def evaluate_identities(facts: pl.DataFrame,
+                        layouts: Mapping[str, Layout] = LAYOUTS) -> pl.DataFrame:
+    """The check frame for every within-report identity of every report in ``facts``.
+
+    ``facts`` needs report_id, report_year, template, block, row_code, col_code,
+    value (the warehouse ``facts`` table has them; ``kind`` is used for A5).
+    """
+    rows: list[dict[str, object]] = []
+    if facts.height == 0:
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    reports: dict[str, tuple[int | None, str]] = {}
+    cells: dict[str, dict[tuple[str, str, str], float | None]] = {}
+    for f in facts.select("report_id", "report_year", "template", "block", "row_code",
+                          "col_code", "value").iter_rows(named=True):
+        rid = f["report_id"]
+        reports.setdefault(rid, (f["report_year"], f["template"]))
+        cells.setdefault(rid, {}).setdefault((f["block"], f["row_code"], f["col_code"]),
+                                             f["value"])
+    templates = sorted({t for _, t in reports.values()})
+    for layout in _layouts_of(templates, layouts):
+        mine = [rid for rid, (_, t) in reports.items() if t == layout.code]
+        for identity in layout.identities:
+            if identity.op == "nonneg":
+                rows += _nonneg_rows(facts, layout, identity)
+                continue
+            if identity.over == "previous_year":
+                continue
+            block = layout.block(identity.block)
+            insts = instances(block, identity)
+            for rid in mine:
+                year = reports[rid][0]
+                got = cells[rid]
+                for inst in insts:
+                    lhs = [got.get((block.code, r, c)) for r, c in inst.lhs]
+                    rhs = [got.get((block.code, r, c)) for r, c in inst.rhs]
+                    if any(v is None for v in lhs) or any(v is None for v in rhs) or not rhs:
+                        continue
+                    observed = round(sum(v for v in lhs if v is not None), _DIGITS)
+                    terms = [v for v in rhs if v is not None]
+                    expected, low, high, holds, rel = _compare(identity, observed, terms)
+                    shown = (f"[{_fmt(low)}, {_fmt(expected)}]" if low is not None
+                             else _fmt(expected))
+                    verdict = "holds" if holds else "fails"
+                    rows.append({
+                        "report_id": rid, "report_year": year, "template": layout.code,
+                        "table": block.table, "block": block.code, "check": identity.id,
+                        "op": identity.op, "severity": identity.severity,
+                        "observed": observed, "expected": expected, "low": low, "high": high,
+                        "holds": holds, "location": inst.location,
+                        "message": (f"{identity.id} {verdict} at {inst.location}: stated "
+                                    f"{_fmt(observed)}, {rel} {shown} "
+                                    f"({identity.description})")})
+    if not rows:
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    return pl.DataFrame(rows, schema=CHECK_SCHEMA, strict=False)
+
+
+def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity
+                 ) -> list[dict[str, object]]:
+    """One instance per count fact with a value (kind from the catalog, via normalize)."""
+    sel = facts.filter(pl.col("template") == layout.code, pl.col("value").is_not_null())
+    if identity.block != "*":
+        sel = sel.filter(pl.col("block") == identity.block)
+    if "kind" in sel.columns:
+        sel = sel.filter(pl.col("kind") == "count")
+    else:
+        from transforms.normalize import place
+        sel = sel.filter(pl.struct("block", "row_code", "col_code").map_elements(
+            lambda s: place(layout.code, s["block"], s["row_code"], s["col_code"]).kind
+            == "count", return_dtype=pl.Boolean))
+    out: list[dict[str, object]] = []
+    for f in sel.iter_rows(named=True):
+        block = PROSE if f["block"] == PROSE.code else layout.block(f["block"])
+        loc = (f"{block.title} {_label(block, row=f['row_code'])} × "
+               f"{_label(block, col=f['col_code'])}")
+        v = float(f["value"])
+        holds = v >= 0
+        out.append({
+            "report_id": f["report_id"], "report_year": f["report_year"],
+            "template": layout.code, "table": block.table, "block": block.code,
+            "check": identity.id, "op": "nonneg", "severity": identity.severity,
+            "observed": v, "expected": 0.0, "low": 0.0, "high": None, "holds": holds,
+            "location": loc,
+            "message": (f"{identity.id} {'holds' if holds else 'fails'} at {loc}: stated "
+                        f"{_fmt(v)}, a count cannot be negative")})
+    return out
+
+
+def cross_report_checks(history: pl.DataFrame,
+                        layouts: Mapping[str, Layout] = LAYOUTS) -> pl.DataFrame:
+    """Year-over-year identities (C1) across a body's reports.
+
+    ``history`` is facts (report_id, report_year, template, block, row_code,
+    col_code, value) plus ``body``: a key naming the reporting body (the caller
+    builds it, e.g. from reports.region_code and agency). For each body and year
+    t with a report of year t−1, every column instance of "lhs rows (t) = sum of
+    rhs rows (t−1)" is checked. Identities whose terms are not all row codes of
+    the block (C2, C3) are skipped: the model cannot say which terms are t−1.
+    """
+    out: list[dict[str, object]] = []
+    if history.height == 0:
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    idx: dict[tuple[str, int], dict[tuple[str, str, str], float | None]] = {}
+    rid_of: dict[tuple[str, int], tuple[str, str]] = {}
+    for f in history.filter(pl.col("report_year").is_not_null(),
+                            pl.col("body").is_not_null()).iter_rows(named=True):
+        key = (f["body"], int(f["report_year"]))
+        rid_of.setdefault(key, (f["report_id"], f["template"]))
+        if rid_of[key][0] != f["report_id"]:
+            continue  # two reports of one body for one year: compare the first only
+        idx.setdefault(key, {})[(f["block"], f["row_code"], f["col_code"])] = f["value"]
+    for (body, year), (rid, template) in rid_of.items():
+        prev = (body, year - 1)
+        if prev not in rid_of or template not in layouts:
+            continue
+        layout = layouts[template]
+        prev_cells = idx.get(prev, {})
+        for identity in layout.identities:
+            if identity.over != "previous_year":
+                continue
+            block = layout.block(identity.block)
+            row_codes = {r.code for r in block.rows}
+            if not set(identity.lhs) | set(identity.rhs) <= row_codes:
+                continue
+            lhs_names = " + ".join(_label(block, row=r) for r in identity.lhs)
+            for col in block.columns:
+                lhs = [idx[(body, year)].get((block.code, r, col.code)) for r in identity.lhs]
+                rhs = [prev_cells.get((block.code, r, col.code)) for r in identity.rhs]
+                if any(v is None for v in [*lhs, *rhs]):
+                    continue
+                observed = round(sum(v for v in lhs if v is not None), _DIGITS)
+                expected = round(sum(v for v in rhs if v is not None), _DIGITS)
+                holds = observed == expected
+                loc = f"{lhs_names} × {col.label}"
+                out.append({
+                    "report_id": rid, "report_year": year, "template": template,
+                    "table": block.table, "block": block.code, "check": identity.id,
+                    "op": "eq", "severity": identity.severity, "observed": observed,
+                    "expected": expected, "low": None, "high": None, "holds": holds,
+                    "location": loc,
+                    "message": (f"{identity.id} {'holds' if holds else 'fails'} at {loc}: "
+                                f"stated {_fmt(observed)}, {year - 1} report gives "
+                                f"{_fmt(expected)} ({identity.description})")})
+    if not out:
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    return pl.DataFrame(out, schema=CHECK_SCHEMA, strict=False)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -71,15 +72,18 @@ def ingest_batch(batch: Sequence[Source], warehouse: str, workers: int) -> list[
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
 def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id: str,
                          started: datetime) -> dict[str, Any]:
-    from expectations.run import validate_tables
+    from expectations.validate import validate_tables
     from flows.warehouse import publish
     from transforms.normalize import build_tables
 
     tables = build_tables(records, run_id=run_id, ingested_at=started)
-    tables, report_path = validate_tables(tables, run_id=run_id, warehouse=Path(warehouse))
-    manifest = publish(tables, Path(warehouse))
+    docs_dir = Path(warehouse) / "validation" / "data_docs"
+    tables = validate_tables(tables, run_id=run_id, docs_dir=docs_dir)
+    publish(tables, Path(warehouse), run_id=run_id)
+    index = docs_dir / "index.html"
+    report_path = index if index.exists() else None
     results = tables["validation_results"]
-    failed = results.filter(~results["success"]) if results.height else results
+    failed = results.filter(~pl.col("success")) if results.height else results
     reports = tables["reports"]
     return {
         "checks_run": results.height,
@@ -88,7 +92,6 @@ def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id
         "reports_failing_validation": int((reports["validation_status"] == "failed").sum()),
         "validation_report": str(report_path) if report_path else None,
         "tables": {name: df.height for name, df in tables.items()},
-        "manifest": str(getattr(manifest, "path", "")),
     }
 
 

@@ -6,7 +6,8 @@ once per column ("columns"), once per row ("rows"), once for one column
 row of the check frame with what was stated (``observed``), what the identity
 implies (``expected``; ``low``/``high`` for between), where (printed labels)
 and a message. An instance with a missing or null term is skipped: no zero is
-invented for a number the report did not give.
+invented for a number the report did not give. Identities marked ``partial``
+("sum of the channels present") leave out the rows the document does not print.
 
 ``over="previous_year"`` identities compare a body's report with its report
 of the year before; ``cross_report_checks`` evaluates those of the shape
@@ -147,7 +148,10 @@ def evaluate_identities(facts: pl.DataFrame,
                 got = cells[rid]
                 for inst in insts:
                     lhs = [got.get((block.code, r, c)) for r, c in inst.lhs]
-                    rhs = [got.get((block.code, r, c)) for r, c in inst.rhs]
+                    rhs_keys = [(block.code, r, c) for r, c in inst.rhs]
+                    if identity.partial:  # terms the document does not print drop out
+                        rhs_keys = [k for k in rhs_keys if k in got]
+                    rhs = [got.get(k) for k in rhs_keys]
                     if any(v is None for v in lhs) or any(v is None for v in rhs) or not rhs:
                         continue
                     observed = round(sum(v for v in lhs if v is not None), _DIGITS)

@@ -97,7 +97,7 @@ _RECEIVED = ("applications_in_person", "applications_fax", "applications_email",
 _REPLIES = ("replies_granted", "replies_partly_granted", "replies_refused", "replies_other")
 
 IDENTITIES: tuple[Identity, ...] = (
-    Identity("L1", "indicators", ("applications_received",), _RECEIVED,
+    Identity("L1", "indicators", ("applications_received",), _RECEIVED, partial=True,
              description="受理依申请公开信息总数 = sum of the channels present, per column"),
     Identity("L2", "indicators", ("replies_total",), _REPLIES,
              description="对申请的答复数 = 同意公开 + 同意部分公开 + 否决公开 (+ 其他类型), "

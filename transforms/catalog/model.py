@@ -92,6 +92,9 @@ class Identity:
     over: str = "columns"
     strength: Strength = "I"
     description: str = ""
+    # True: rhs rows the document does not print are left out of the sum ("channels present");
+    # False: any missing term means the instance cannot be checked.
+    partial: bool = False
 
     @property
     def severity(self) -> Literal["error", "warning"]:

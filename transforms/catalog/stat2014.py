@@ -188,7 +188,7 @@ _REFUSED = ("refused_state_secret", "refused_trade_secret", "refused_privacy", "
 
 IDENTITIES: tuple[Identity, ...] = (
     Identity("B1", "indicators", ("applications_received",), _RECEIVED,
-             description="收到申请数 = sum of the channels present"),
+             partial=True, description="收到申请数 = sum of the channels present"),
     Identity("B2", "indicators", ("completed_total",), ("completed_on_time", "completed_extended"),
              description="申请办结数 = 按时办结数 + 延期办结数"),
     Identity("B3", "indicators", ("replies_total",), _REPLIES,
@@ -204,6 +204,7 @@ IDENTITIES: tuple[Identity, ...] = (
     Identity("B6", "indicators", ("staff_total",), ("staff_full_time", "staff_part_time"),
              description="从事政府信息公开工作人员数 = 专职 + 兼职"),
     Identity("B7", "indicators", ("proactive_total",), _CHANNELS, op="between_max_and_sum",
+             partial=True,
              description="largest channel ≤ 主动公开政府信息数 ≤ sum of channels "
                          "(an item on two channels counts once)"),
     Identity("A5", "*", (), (), op="nonneg", description="counts are non-negative"),

@@ -1,0 +1,320 @@
+"""Figures stated in sentences: the only figures of a report whose tables are missing.
+
+Conservative by design: a figure is read only when one clause states it
+plainly ("向社会公布各类政府信息42条", "未收到…依申请公开申请"). Sub-counts by
+channel or unit ("政务信息30条", "各乡镇主动公开政府信息122条"), approximate
+figures ("5500余条") and anything hedged are left alone: the tables, when
+present, carry them. Two different values for one figure are an Issue.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .catalog import PROSE
+from .document import Fact, Issue
+
+_SENTENCE_END = re.compile(r"[。!?;]")
+_LINE_END = ("。", "!", "?", ";", ":")
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.]|第[一二三四五六七八九十]+)"
+)
+_PAGE_MARK = re.compile(r"^-?\s*\d+\s*-?$")
+_WRAP_MIN = 18  # a line this long without a full stop is a wrapped line (PDF text)
+_SPACE_NEAR_TEXT = re.compile(r"(?<=\D)\s+|\s+(?=\D)")
+_APPROX_AFTER = ("余", "多", "以上", "左右")
+_APPROX_BEFORE = re.compile(r"(?:约|近|超过|逾|将近|大约)$")
+
+_NUM = r"(?P<n>\d+(?:\.\d+)?)"
+_COUNT = r"(?P<n>\d+)"
+_TOTAL_WORD = r"(?:共计?|总计|合计|累计)?(?:为|达)?"
+
+# What may precede the verb in a clause stating a body's own total.
+_OWN_PREFIX = re.compile(
+    r"^(?:\d{4}年度?|全年|本年度?|今年|年内|全[区市县乡镇省州旗]|"
+    r"我(?:局|委|办|厅|乡|镇|区|市|县|院|署|中心|单位|部门|街道|管委会|公司|会)|"
+    r"本(?:机关|单位|局|委|部门)|共计?|累计|总计|合计|已|依法|及时|"
+    r"通过[^,]{0,70}?等(?:方式|渠道|平台|途径|载体)|向社会|在)*$"
+)
+_SUBSET_WORDS = ("其中", "各乡镇", "各单位", "各部门", "各处室", "各科室", "各股室", "各县", "各区")
+_CHANNEL_WORDS = ("当面", "信函", "传真", "网上", "网络", "电子邮件", "邮件", "电话")
+_APPLICATION_CONTEXT = ("依申请", "信息公开申请", "政府信息公开的申请", "公开申请")
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str  # NFKC, spaces next to non-digits removed
+    sentence: str
+    section: str  # the text from the last heading (一、 (二) 3.) up to the clause's end
+    line: int  # 1-based line of the clause's first character
+
+
+@dataclass(frozen=True)
+class _Found:
+    row: str
+    value: float
+    unit: str | None
+    raw: str
+
+
+def _norm(line: str) -> str:
+    return _SPACE_NEAR_TEXT.sub("", unicodedata.normalize("NFKC", line)).strip()
+
+
+def _is_table_line(line: str) -> bool:
+    return " | " in line or line.rstrip().endswith("|") or line.lstrip().startswith("|")
+
+
+def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
+    """(paragraph, offsets where each joined line starts, their 1-based line numbers).
+
+    Wrapped lines (PDF text) are joined; headings, table rows and page marks end a paragraph.
+    """
+    buf: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    length = 0
+
+    def flush() -> Iterator[tuple[str, list[int], list[int]]]:
+        nonlocal buf, starts, numbers, length
+        if buf:
+            yield "".join(buf), starts, numbers
+        buf, starts, numbers, length = [], [], [], 0
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if _is_table_line(raw):
+            yield from flush()
+            continue
+        line = _norm(raw)
+        if not line or _PAGE_MARK.match(line):
+            continue
+        if buf and _HEADING.match(line):
+            yield from flush()
+        buf.append(line)
+        starts.append(length)
+        numbers.append(number)
+        length += len(line)
+        if line.endswith(_LINE_END) or len(line) < _WRAP_MIN:
+            yield from flush()
+    yield from flush()
+
+
+_INLINE_HEADING = re.compile(
+    r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])\d{1,2}[.、](?!\d)"
+)
+
+
+def _clauses(text: str) -> Iterator[_Clause]:
+    for paragraph, starts, numbers in _paragraphs(text):
+        headings = [0, *(m.start() for m in _INLINE_HEADING.finditer(paragraph))]
+        pos = 0
+        for sentence in _SENTENCE_END.split(paragraph):
+            s_start = paragraph.find(sentence, pos) if sentence else pos
+            pos = s_start + len(sentence)
+            c_pos = s_start
+            for clause in re.split(r",", sentence):
+                line = numbers[bisect_right(starts, c_pos) - 1]
+                if clause:
+                    head = headings[bisect_right(headings, c_pos) - 1]
+                    section = paragraph[head: c_pos + len(clause)]
+                    yield _Clause(clause, sentence, section, line)
+                c_pos += len(clause) + 1
+
+
+def _approximate(clause: str, m: re.Match[str]) -> bool:
+    before = clause[: m.start("n")]
+    after = clause[m.end("n"): m.end("n") + 2]
+    return bool(_APPROX_BEFORE.search(before)) or after.startswith(_APPROX_AFTER)
+
+
+# ── readers: one per figure; each returns what one clause states ─────────────
+
+_PROACTIVE = (
+    re.compile(rf"(?P<verb>主动公开|公布)了?(?P<obj>[^\d,]{{0,20}}?){_TOTAL_WORD}{_COUNT}"
+               r"(?P<u>条|件)"),
+    re.compile(rf"(?P<verb>主动公开)了?{_TOTAL_WORD}{_COUNT}(?P<u>条|件)(?P<obj>(?:政府)?信息)"),
+)
+
+
+def _proactive(c: _Clause) -> list[_Found]:
+    if "主动公开" not in c.text and "各类政府信息" not in c.text:
+        return []
+    for pattern in _PROACTIVE:
+        m = pattern.search(c.text)
+        if not m or _approximate(c.text, m):
+            continue
+        obj = m.group("obj")
+        if "信息" not in obj:
+            continue
+        if m.group("verb") == "公布" and "各类政府信息" not in obj:
+            continue
+        if re.search(r"(?<!各)类|规章|文件|网站|微博|微信|公报|目录|指南", obj):
+            continue
+        if not _OWN_PREFIX.match(c.text[: m.start("verb")]):
+            continue
+        return [_Found("proactive_total", float(m.group("n")), m.group("u"), m.group(0))]
+    return []
+
+
+_APPLY_VERB = r"(?:收到|受理|接到|接收|新收)"
+_APPLICATIONS = (
+    re.compile(rf"{_APPLY_VERB}了?(?P<obj>[^\d,]{{0,25}}?申请){_TOTAL_WORD}{_COUNT}"
+               r"(?P<u>件|条|个|份|宗)"),
+    re.compile(rf"{_APPLY_VERB}了?{_TOTAL_WORD}{_COUNT}(?P<u>件|条|个|份|宗)(?P<obj>[^\d,]{{0,15}}?申请)"),
+)
+_NO_APPLICATION = re.compile(
+    r"(?:未|没有)(?:收到|受理|接到|接收到?|发生|有)[^\d,]{0,25}?申请|无(?:依申请|(?:政府)?信息公开申请)"
+)
+_SERVICE_CONTEXT = ("审批", "窗口", "办件", "服务中心", "政务服务", "热线")
+_NOT_APPLICATION = ("复议", "诉讼", "举报", "投诉", "信访", "审批", "许可", "纠错", "人大", "政协")
+
+
+def _applications(c: _Clause) -> list[_Found]:
+    if any(w in c.text for w in _NOT_APPLICATION):
+        return []
+    m = _NO_APPLICATION.search(c.text)
+    if m and not re.search(r"\d", c.text[m.start():]):
+        stated = m.group(0)
+        if "依申请" in stated or "信息公开" in stated or any(
+                w in c.section for w in _APPLICATION_CONTEXT):
+            return [_Found("applications_received", 0.0, None, c.text[m.start():])]
+    for pattern in _APPLICATIONS:
+        m = pattern.search(c.text)
+        if not m or _approximate(c.text, m):
+            continue
+        obj = m.group("obj")
+        if any(w in obj for w in _CHANNEL_WORDS):
+            continue
+        prefix = c.text[: m.start()]
+        if any(w in prefix for w in _SUBSET_WORDS):
+            continue
+        named = "依申请" in obj or "信息公开" in obj
+        if not named and (not any(w in c.section for w in _APPLICATION_CONTEXT)
+                          or any(w in c.sentence for w in _SERVICE_CONTEXT)):
+            continue
+        return [_Found("applications_received", float(m.group("n")), m.group("u"), m.group(0))]
+    return []
+
+
+_NEGATION = re.compile(
+    r"(?:未|没有)(?:收到|发生|出现|产生|接到|受理|有)|没有|无(?=[^,\d]{0,6}?(?:复议|诉讼))"
+)
+_NOT_ZERO_APPEAL = ("纠错", "纠正", "败诉", "撤销", "确认违法", "维持")
+_REVIEWS = re.compile(rf"行政复议(?:案件|申请)?{_TOTAL_WORD}{_COUNT}(?P<u>件|起|宗|次|个)")
+_LAWSUITS = re.compile(rf"(?P<w>行政)?诉讼(?:案件)?{_TOTAL_WORD}{_COUNT}(?P<u>件|起|宗|次|个)")
+
+
+def _appeals(c: _Clause) -> list[_Found]:
+    out: list[_Found] = []
+    text = c.text
+    m = _NEGATION.search(text)
+    if m and not re.search(r"\d", text[m.start():]) and not any(
+            w in text for w in _NOT_ZERO_APPEAL):
+        rest = text[m.start():]
+        if "复议" in rest[:40]:
+            out.append(_Found("reviews", 0.0, None, rest))
+        if "诉讼" in rest[:40]:
+            out.append(_Found("lawsuits", 0.0, None, rest))
+        return out
+    if any(w in text for w in ("其中", "结果维持", "结果纠正", "尚未审结")):
+        prefix_end = min(i for i in (text.find(w) for w in ("其中", "结果维持", "结果纠正",
+                                                           "尚未审结")) if i >= 0)
+    else:
+        prefix_end = len(text)
+    m = _REVIEWS.search(text)
+    if m and m.start() < prefix_end and not _approximate(text, m):
+        out.append(_Found("reviews", float(m.group("n")), m.group("u"), m.group(0)))
+    m = _LAWSUITS.search(text)
+    if m and m.start() < prefix_end and not _approximate(text, m) and (
+            m.group("w") or "行政复议" in c.sentence):
+        out.append(_Found("lawsuits", float(m.group("n")), m.group("u"), m.group(0)))
+    return out
+
+
+_PROCUREMENT_COUNT = (
+    re.compile(rf"{_COUNT}(?P<u>次)政府集中采购"),
+    re.compile(rf"政府集中采购(?:项目)?{_TOTAL_WORD}{_COUNT}(?P<u>次|个|项)"),
+)
+_PROCUREMENT_AMOUNT = re.compile(rf"采购总?金额{_TOTAL_WORD}{_NUM}(?P<u>万元|元|亿元)")
+
+
+def _procurement(c: _Clause) -> list[_Found]:
+    out: list[_Found] = []
+    for pattern in _PROCUREMENT_COUNT:
+        m = pattern.search(c.text)
+        if m and not _approximate(c.text, m):
+            out.append(_Found("procurement_count", float(m.group("n")), m.group("u"), m.group(0)))
+            break
+    m = _PROCUREMENT_AMOUNT.search(c.text)
+    if m and not _approximate(c.text, m):
+        out.append(_Found("procurement_amount", float(m.group("n")), m.group("u"), m.group(0)))
+    return out
+
+
+_FEES = re.compile(rf"(?:信息处理费|费用){_TOTAL_WORD}{_NUM}(?P<u>万元|元)")
+_NO_FEES = re.compile(r"(?:无|未|没有|暂不|不)(?:收取|收费)[^,\d]{0,12}|无[^,\d]{0,4}收费")
+
+
+def _fees(c: _Clause) -> list[_Found]:
+    text = c.text
+    if "行政事业性收费" in text or "采购" in text:
+        return []
+    context = "信息处理费" in c.sentence or (
+        any(w in c.sentence for w in ("依申请", "信息公开")) and ("收费" in text or "费用" in text))
+    if not context:
+        return []
+    m = _FEES.search(text)
+    if m and not _approximate(text, m):
+        return [_Found("fees", float(m.group("n")), m.group("u"), m.group(0))]
+    m = _NO_FEES.search(text)
+    if m and not re.search(r"\d", text[m.start():]):
+        return [_Found("fees", 0.0, None, m.group(0))]
+    return []
+
+
+_SERVICES = (
+    ("other_services_new",
+     re.compile(rf"新增(?:其他|其它)?对外管理服务事项{_COUNT}(?P<u>项|个|件)")),
+    ("other_services_handled",
+     re.compile(rf"办理(?:了)?(?:其他|其它)对外管理服务事项{_COUNT}(?P<u>件|项|个|次)")),
+)
+
+
+def _services(c: _Clause) -> list[_Found]:
+    out = []
+    for row, pattern in _SERVICES:
+        m = pattern.search(c.text)
+        if m and not _approximate(c.text, m):
+            out.append(_Found(row, float(m.group("n")), m.group("u"), m.group(0)))
+    return out
+
+
+_READERS: tuple[Callable[[_Clause], list[_Found]], ...] = (
+    _proactive, _applications, _appeals, _procurement, _fees, _services,
+)
+
+
+def read_prose_figures(text: str) -> tuple[list[Fact], list[Issue]]:
+    """Prose figures as facts of the catalog's PROSE block, one per figure, first statement wins."""
+    facts: dict[str, Fact] = {}
+    issues: list[Issue] = []
+    for clause in _clauses(text):
+        for reader in _READERS:
+            for found in reader(clause):
+                where = f"line {clause.line}"
+                fact = Fact(PROSE.code, found.row, "value", found.value, found.raw, where,
+                            found.unit)
+                first = facts.get(found.row)
+                if first is None:
+                    facts[found.row] = fact
+                elif first.value != fact.value:
+                    issues.append(Issue(
+                        "prose_conflict",
+                        f"{found.row}: {first.raw!r} ({first.source_ref}) says {first.value:g}, "
+                        f"{fact.raw!r} says {fact.value:g}; the first is kept",
+                        where))
+    return list(facts.values()), issues

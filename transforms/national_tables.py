@@ -24,7 +24,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .catalog.labels import norm_label
 from .catalog.model import Block, Column, Layout, Row
@@ -967,5 +967,15 @@ def read_national_tables(doc: Extracted, layout: Layout) -> tuple[list[Fact], li
     if not sink.rows:
         sink = _Sink(idx)
         _read_stream(_text_tokens(doc.text, idx), idx, sink)
-    facts = sink.facts()
-    return facts, sink.issues
+    return unfilled_totals_as_null(sink.facts(), layout), sink.issues
+
+
+def unfilled_totals_as_null(facts: list[Fact], layout: Layout) -> list[Fact]:
+    """A blank row total beside filled cells was left unfilled, not stated as 0 (Shanghai 2019)."""
+    totals = {(b.code, c.code) for b in layout.blocks for c in b.columns if c.row_total}
+    if not totals:
+        return facts
+    filled_rows = {(f.block, f.row_code) for f in facts
+                   if (f.block, f.col_code) not in totals and f.raw.strip() and f.value}
+    return [replace(f, value=None) if (f.block, f.col_code) in totals and f.raw == ""
+            and (f.block, f.row_code) in filled_rows else f for f in facts]

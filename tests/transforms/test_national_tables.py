@@ -228,8 +228,10 @@ def test_shanghai_2019() -> None:
     assert values(c, "applications", "new_received", APPLICANTS) == [821, 35, 0, 0, 2, 1, 859]
     assert c[("applications", "new_received", "research_institution")].raw == ""
     assert values(c, "applications", "carried_over", APPLICANTS) == [18, 0, 0, 0, 0, 0, 18]
-    assert values(c, "applications", "granted", APPLICANTS) == [258, 12, 0, 0, 1, 1, 0]
-    assert c[("applications", "granted", "total")].raw == ""  # 总计 blank on sub-rows
+    assert values(c, "applications", "granted", APPLICANTS) == [258, 12, 0, 0, 1, 1, None]
+    # 总计 left blank on a filled sub-row is "not filled in": null, raw kept blank
+    assert c[("applications", "granted", "total")].raw == ""
+    assert c[("applications", "withheld_prohibited_by_law", "total")].value == 0  # all-blank row
     assert c[("applications", "partly_granted", "natural_person")].value == 3
     assert c[("applications", "withheld_state_secret", "natural_person")].value == 14
     assert c[("applications", "withheld_internal_affairs", "natural_person")].value == 5
@@ -376,3 +378,20 @@ def test_label_wrapped_over_two_grid_rows_pdf_style() -> None:
     assert values(cells, "applications", "partly_granted", APPLICANTS) == [
         447, 7, 0, 0, 0, 0, 454]
     assert "unmatched_label" not in kinds(issues)
+
+
+def test_blank_row_total_beside_filled_cells_is_null_not_zero() -> None:
+    from transforms.document import Fact
+    from transforms.national_tables import unfilled_totals_as_null
+
+    facts = [Fact("applications", "granted", "natural_person", 3.0, "3", "r1c1"),
+             Fact("applications", "granted", "total", 0.0, "", "r1c7"),
+             Fact("applications", "carried_over", "natural_person", 0.0, "", "r2c1"),
+             Fact("applications", "carried_over", "total", 0.0, "", "r2c7"),
+             Fact("appeals", "review", "upheld", 2.0, "2", "r3c1"),
+             Fact("appeals", "review", "total", 0.0, "", "r3c5")]
+    out = {(f.block, f.row_code, f.col_code): f.value
+           for f in unfilled_totals_as_null(facts, FMT2021)}
+    assert out[("applications", "granted", "total")] is None
+    assert out[("applications", "carried_over", "total")] == 0.0  # whole row blank: 0
+    assert out[("appeals", "review", "total")] is None

@@ -40,6 +40,9 @@ class Column:
     kind: Kind = "count"
     unit: str | None = None
     meaning: str = ""
+    # The row's own total. Forms often leave it blank on sub-rows: a blank here, on a row whose
+    # other cells carry figures, means "not filled in" (null), not 0.
+    row_total: bool = False
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ APPLICANT_COLUMNS: tuple[Column, ...] = (
     Column("social_welfare_org", "社会公益组织", meaning="法人或其他组织: public-welfare organizations"),
     Column("legal_service_agency", "法律服务机构", meaning="法人或其他组织: legal service agencies"),
     Column("other_org", "其他", meaning="法人或其他组织: other organizations"),
-    Column("total", "总计", meaning="all applicants"),
+    Column("total", "总计", row_total=True, meaning="all applicants"),
 )
 
 _HEAD = (
@@ -105,7 +105,7 @@ RESULT_COLUMNS: tuple[Column, ...] = (
     Column("corrected", "结果纠正", meaning="original decision corrected"),
     Column("other", "其他结果", meaning="other outcome"),
     Column("pending", "尚未审结", meaning="not yet concluded"),
-    Column("total", "总计", meaning="all cases"),
+    Column("total", "总计", row_total=True, meaning="all cases"),
 )
 
 APPEALS = Block(

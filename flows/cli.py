@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="documents per Prefect task (default 200)")
     run.add_argument("--workers", type=int, default=None, metavar="N",
                      help="parser processes (default: number of CPUs)")
+    run.add_argument("--sources-file", type=Path, default=None, metavar="FILE",
+                     help="TOML file of sites to crawl (default: ./sources.toml when no SOURCE "
+                          "is given and it lists sites)")
+    run.add_argument("--crawl-delay", type=float, default=None, metavar="SECONDS",
+                     help="minimum seconds between requests to one host (default 1.0)")
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="HTTP connect/read timeout (default 10/30 s)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -60,6 +67,57 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="output directory (default: $OGI_SAMPLES or ./samples)")
     samples.add_argument("--seed", type=int, default=0)
+
+    failures = sub.add_parser(
+        "failures", help="list failing validation checks; exit 3 if any is an error",
+        description="List the failing checks of a run (default: the latest): the report "
+                    "(agency, year, source), the check id, what was found and what was "
+                    "expected, and the row × column. Exit status 3 when an error-severity "
+                    "failure is listed (T and I identities of the catalog), 0 when only "
+                    "warnings (C cross-checks) or nothing fails; cron and monitors can alert "
+                    "on it.")
+    _add_warehouse(failures)
+    failures.add_argument("--run", default=None, metavar="RUN_ID",
+                          help="a run id from validation_results (default: the latest run)")
+    failures.add_argument("--check", default=None, metavar="ID",
+                          help="only this check, e.g. A2, B7, C1")
+    failures.add_argument("--agency", default=None, metavar="TEXT",
+                          help="only reports whose agency name contains TEXT")
+    failures.add_argument("--json", action="store_true", help="print as JSON")
+
+    query = sub.add_parser(
+        "query", help="run SQL (DuckDB) over the warehouse tables",
+        description="Run one DuckDB SQL statement with every warehouse table registered as a "
+                    "view by its name (reports, facts, applications, appeals, disclosure, "
+                    "legacy_stats, metrics, validation_results). See warehouse/README.md.")
+    query.add_argument("sql", metavar="SQL")
+    _add_warehouse(query)
+    query.add_argument("--format", default="table", choices=("table", "csv", "json", "parquet"),
+                       help="output format (default: table; parquet needs --output)")
+    query.add_argument("--output", type=Path, default=None, metavar="FILE",
+                       help="write to FILE instead of stdout")
+
+    serve = sub.add_parser(
+        "serve", help="serve the nightly pipeline as a Prefect deployment",
+        description="Register the pipeline flow as a Prefect deployment on a schedule and run "
+                    "its scheduled runs until interrupted: at most one run at a time, flow "
+                    "retries for transient failures, sources and warehouse from ogi.toml. "
+                    "Needs a Prefect API: PREFECT_API_URL, or a local `prefect server start` "
+                    "at 127.0.0.1:4200.")
+    serve.add_argument("sources", nargs="*", metavar="SOURCE",
+                       help="override the configured sources")
+    serve.add_argument("--config", type=Path, default=None, metavar="FILE",
+                       help="config file (default: $OGI_CONFIG or ogi.toml in the project)")
+    serve.add_argument("--cron", default=None, metavar="EXPR",
+                       help='schedule (default from the config: "0 2 * * *")')
+    serve.add_argument("--timezone", default=None, metavar="TZ",
+                       help="timezone of the schedule (default from the config: Asia/Shanghai)")
+    serve.add_argument("--interval", type=float, default=None, metavar="SECONDS",
+                       help="run every SECONDS instead of on the cron schedule (for trials)")
+    serve.add_argument("--warehouse", type=Path, default=None, metavar="DIR",
+                       help="override the configured warehouse")
+    serve.add_argument("--notify", default=None, metavar="URL",
+                       help="POST a JSON summary of the failures to URL after each run")
     return parser
 
 
@@ -83,7 +141,26 @@ def main(argv: list[str] | None = None) -> int:
 
         warehouse = args.warehouse or default_warehouse()
         return run_pipeline_cli(args.sources, warehouse, batch_size=args.batch_size,
-                                workers=args.workers, as_json=args.json, quiet=args.quiet)
+                                workers=args.workers, as_json=args.json, quiet=args.quiet,
+                                sources_file=args.sources_file, crawl_delay=args.crawl_delay,
+                                timeout=args.timeout)
+    if args.command == "failures":
+        from flows.commands.failures_cmd import run_failures
+
+        return run_failures(args.warehouse or default_warehouse(), run=args.run,
+                            check=args.check, agency=args.agency, as_json=args.json)
+    if args.command == "query":
+        from flows.commands.query_cmd import run_query
+
+        return run_query(args.sql, args.warehouse or default_warehouse(), fmt=args.format,
+                         output=args.output)
+    if args.command == "serve":
+        configure_prefect()
+        from flows.commands.serve_cmd import run_serve
+
+        return run_serve(args.config, cron=args.cron, timezone=args.timezone,
+                         interval=args.interval, warehouse=args.warehouse, notify=args.notify,
+                         sources=args.sources)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -33,6 +33,8 @@ def _parse_one(item: tuple[bytes, str]) -> ReportRecord:
 
 
 def read_source(source: Source) -> bytes:
+    if source.raw_path is not None:
+        return Path(source.raw_path).read_bytes()
     if source.is_url:
         return fetch_bytes(source.location)
     return Path(source.location).read_bytes()

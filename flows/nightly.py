@@ -16,7 +16,9 @@ from typing import Any
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
 
+from flows.fetch_stage import FetchOutcome
 from flows.ingest import default_workers, ingest_sources
 from flows.sources import Source
 from transforms.document import ReportRecord
@@ -49,6 +51,7 @@ class RunSummary:
     reports_failing_validation: int = 0
     validation_report: str | None = None
     tables: dict[str, int] = field(default_factory=dict)
+    fetch: dict[str, int] = field(default_factory=dict)
     started_at: str = ""
     finished_at: str = ""
 
@@ -71,7 +74,7 @@ def ingest_batch(batch: Sequence[Source], warehouse: str, workers: int) -> list[
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
 def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id: str,
-                         started: datetime) -> dict[str, Any]:
+                         started: datetime, superseded: Sequence[str] = ()) -> dict[str, Any]:
     from expectations.validate import validate_tables
     from flows.warehouse import publish
     from transforms.normalize import build_tables
@@ -79,7 +82,11 @@ def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id
     tables = build_tables(records, run_id=run_id, ingested_at=started)
     docs_dir = Path(warehouse) / "validation" / "data_docs"
     tables = validate_tables(tables, run_id=run_id, docs_dir=docs_dir)
-    publish(tables, Path(warehouse), run_id=run_id)
+    publish(tables, Path(warehouse), run_id=run_id, superseded=superseded)
+    from flows.crawl import record_parsed
+    from transforms.parse import PARSER_VERSION
+
+    record_parsed(Path(warehouse), [r.content_sha256 for r in records], PARSER_VERSION)
     index = docs_dir / "index.html"
     report_path = index if index.exists() else None
     results = tables["validation_results"]
@@ -95,6 +102,22 @@ def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id
     }
 
 
+@task(name="cross-report-checks", cache_policy=NO_CACHE)
+def cross_report_checks(warehouse: str, run_id: str) -> dict[str, Any]:
+    """C1–C4 and the year-over-year jump over the whole warehouse, after publish."""
+    from flows.cross_checks import check_warehouse
+
+    return asdict(check_warehouse(Path(warehouse), run_id))
+
+
+def add_cross_checks(summary: RunSummary, cross: dict[str, Any]) -> None:
+    summary.checks_run += cross["checks_run"]
+    summary.checks_failed += cross["checks_failed"]
+    by_check = Counter(summary.failed_by_check)
+    by_check.update(cross["failed_by_check"])
+    summary.failed_by_check = dict(by_check)
+
+
 def summarize(records: Sequence[ReportRecord], summary: RunSummary) -> None:
     summary.documents = len(records)
     summary.by_status = dict(Counter(r.parse_status for r in records))
@@ -104,10 +127,25 @@ def summarize(records: Sequence[ReportRecord], summary: RunSummary) -> None:
     summary.parse_issues = sum(len(r.parsed.issues) for r in records if r.parsed)
 
 
+@task(name="fetch", cache_policy=NO_CACHE)
+def fetch_task(urls: list[str], sources_file: str | None, warehouse: str,
+               crawl_delay: float | None, crawl_timeout: float | None) -> FetchOutcome:
+    """Crawl list pages and report URLs; only new or changed content comes back to parse."""
+    from flows.fetch_stage import crawl_settings, fetch
+
+    settings = crawl_settings(crawl_delay, crawl_timeout)
+    return fetch(urls, Path(sources_file) if sources_file else None, Path(warehouse), settings)
+
+
 @flow(name="ogi-nightly", log_prints=False)
 def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
-            workers: int | None = None, quiet: bool = False) -> dict[str, Any]:
-    """One run: every document gets a `reports` row, every check a `validation_results` row."""
+            workers: int | None = None, quiet: bool = False, sources_file: str | None = None,
+            crawl_delay: float | None = None, crawl_timeout: float | None = None,
+            notify: str | None = None) -> dict[str, Any]:
+    """One run: every document gets a `reports` row, every check a `validation_results` row.
+
+    ``sources`` are files, directories and URLs; ``sources_file`` names sites to crawl.
+    """
     from flows.sources import iter_sources
 
     logger = get_run_logger()
@@ -115,7 +153,25 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     summary = RunSummary(run_id=run_id, warehouse=warehouse, started_at=started.isoformat())
-    items = list(iter_sources(sources))
+    given = list(iter_sources(sources))
+    items = [s for s in given if not s.is_url]
+    urls = [s.location for s in given if s.is_url]
+    superseded: list[str] = []
+    if urls or sources_file:
+        if progress:
+            progress(f"crawling {len(urls)} URL(s)" + (f" and {sources_file}" if sources_file
+                                                       else ""))
+        fetched = fetch_task(urls, sources_file, warehouse, crawl_delay, crawl_timeout)
+        items.extend(fetched.to_parse)
+        superseded = fetched.superseded_report_ids
+        summary.fetch = {"requests": fetched.requests,
+                         "conditional_requests": fetched.conditional_requests,
+                         "not_modified": fetched.not_modified, "errors": fetched.errors,
+                         "unchanged_documents": fetched.unchanged,
+                         "to_parse": len(fetched.to_parse)}
+        if progress:
+            progress(f"fetched: {fetched.requests} requests, {fetched.not_modified} not "
+                     f"modified, {fetched.errors} errors, {len(fetched.to_parse)} to parse")
     n_workers = workers or default_workers()
     records: list[ReportRecord] = []
     for start in range(0, len(items), batch_size):
@@ -126,11 +182,18 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
     summarize(records, summary)
     if progress:
         progress("validating and publishing")
-    published = validate_and_publish(records, warehouse, run_id, started)
+    published = validate_and_publish(records, warehouse, run_id, started, superseded)
     for key in ("checks_run", "checks_failed", "failed_by_check", "reports_failing_validation",
                 "validation_report", "tables"):
         setattr(summary, key, published[key])
+    add_cross_checks(summary, cross_report_checks(warehouse, run_id))
+    from flows.monitoring import report_run
+
+    report = report_run(summary.as_dict(), warehouse, notify)
+    summary.validation_report = report.html
     summary.finished_at = datetime.now(UTC).isoformat()
     logger.info("run %s: %d documents, %d figures, %d checks failed", run_id,
                 summary.documents, summary.figures, summary.checks_failed)
-    return summary.as_dict()
+    # a returned state becomes the run's final state (its message says how many reports
+    # failed validation); callers of nightly() still get the summary dict, its data
+    return Completed(message=report.message, data=summary.as_dict())  # type: ignore[return-value]

@@ -15,6 +15,8 @@ class Source:
 
     location: str
     is_url: bool = False
+    raw_path: str | None = None  # bytes already archived (crawled): read them from here
+    supersedes: str | None = None  # sha256 of the previous version of this URL, if it changed
 
 
 class SourceError(ValueError):

@@ -30,7 +30,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -179,8 +179,13 @@ def _clear_stale_staging(warehouse: Path) -> None:
 
 
 def publish(tables: Mapping[str, pl.DataFrame], warehouse: Path,
-            run_id: str | None = None, now: datetime | None = None) -> Manifest:
-    """Merge the batch into the warehouse, table by table, then write the manifest."""
+            run_id: str | None = None, now: datetime | None = None,
+            superseded: Iterable[str] = ()) -> Manifest:
+    """Merge the batch into the warehouse, table by table, then write the manifest.
+
+    ``superseded`` names report_ids whose document changed (a re-fetched page with new
+    content): their rows go, the new version's rows come in.
+    """
     warehouse.mkdir(parents=True, exist_ok=True)
     now = now or datetime.now(UTC)
     if run_id is None and "reports" in tables and tables["reports"].height:
@@ -189,6 +194,7 @@ def publish(tables: Mapping[str, pl.DataFrame], warehouse: Path,
     batch_ids: set[str] = set()
     if "reports" in tables:
         batch_ids = set(tables["reports"]["report_id"].drop_nulls().to_list())
+    batch_ids |= set(superseded)
     _clear_stale_staging(warehouse)
     previous = Manifest.read(warehouse)
     entries = dict(previous.tables) if previous else {}

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flows.settings import default_samples_dir
+from flows.settings import PROJECT_ROOT, default_samples_dir
 from flows.sources import SourceError, iter_sources
 
 
@@ -35,37 +35,64 @@ def print_summary(s: dict[str, Any]) -> None:
     print(f"  reports failing validation  {s['reports_failing_validation']}")
     if s.get("validation_report"):
         print(f"  validation report  {s['validation_report']}")
+    if s.get("fetch"):
+        print("  fetch      " + ", ".join(f"{k.replace('_', ' ')} {v}"
+                                          for k, v in s["fetch"].items()))
     tables = ", ".join(f"{k} {v}" for k, v in s["tables"].items())
     print(f"  tables     {tables}")
 
 
 def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, workers: int | None,
-                     as_json: bool, quiet: bool) -> int:
+                     as_json: bool, quiet: bool, sources_file: Path | None = None,
+                     crawl_delay: float | None = None, timeout: float | None = None) -> int:
     say = _progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    if not sources:
-        from flows.samples import ensure_samples
+    if sources_file is not None and not sources_file.is_file():
+        print(f"ogi run: --sources-file {sources_file}: no such file", file=sys.stderr)
+        return 2
+    if not sources and sources_file is None and configured_sites(PROJECT_ROOT / "sources.toml"):
+        sources_file = PROJECT_ROOT / "sources.toml"
+        say(f"no SOURCE given: crawling the sites listed in {sources_file}")
+    if not sources and sources_file is None:
+        from flows.samples import write_samples
 
         samples = default_samples_dir()
-        say(f"no SOURCE given: using the bundled samples in {samples}")
-        ensure_samples(samples)
+        if not (samples / "index.json").exists():
+            say(f"no SOURCE given: generating the bundled samples into {samples}")
+            write_samples(samples)
+        say(f"no SOURCE given: ingesting the bundled samples in {samples}")
         sources = [str(samples)]
     try:
         n = sum(1 for _ in iter_sources(sources))
     except SourceError as exc:
         print(f"ogi run: {exc}", file=sys.stderr)
         return 2
-    say(f"{n} documents to ingest; starting the Prefect flow (ephemeral server)")
+    say(f"{n} sources to ingest; starting the Prefect flow (ephemeral server)")
     from flows.nightly import nightly
 
     warehouse.mkdir(parents=True, exist_ok=True)
     summary = nightly(sources, str(warehouse.resolve()), batch_size=batch_size,
-                      workers=workers, quiet=quiet)
+                      workers=workers, quiet=quiet,
+                      sources_file=str(sources_file) if sources_file else None,
+                      crawl_delay=crawl_delay, crawl_timeout=timeout)
     if as_json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print_summary(summary)
     return 0
+
+
+def configured_sites(path: Path) -> bool:
+    """True when the repo's sources file lists at least one site (examples are commented)."""
+    if not path.is_file():
+        return False
+    from flows.crawl import SourcesError, load_sources
+
+    try:
+        return bool(load_sources(path))
+    except SourcesError as exc:
+        print(f"ogi run: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc

@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 the run or command failed; 2 usage error (bad arguments
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 

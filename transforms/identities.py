@@ -9,11 +9,9 @@ and a message. An instance with a missing or null term is skipped: no zero is
 invented for a number the report did not give. Identities marked ``partial``
 ("sum of the channels present") leave out the rows the document does not print.
 
-``over="previous_year"`` identities compare a body's report with its report
-of the year before; ``cross_report_checks`` evaluates those of the shape
-"lhs rows in year t = sum of rhs rows in year t−1" (C1). C2 and C3 mix years
-inside one side and need signed, year-tagged terms in the Identity model
-before they can be evaluated from data; they are skipped for now.
+``over="previous_year"`` identities (C1–C3) compare a body's report with its
+report of the year before: ``transforms.cross_checks`` evaluates them
+(``cross_report_checks`` here delegates to it).
 
 Why polars in, polars out: the expectations layer hands this frame to Great
 Expectations as is, and the same frame answers "which reports break A1?".
@@ -207,59 +205,14 @@ def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity
 
 def cross_report_checks(history: pl.DataFrame,
                         layouts: Mapping[str, Layout] = LAYOUTS) -> pl.DataFrame:
-    """Year-over-year identities (C1) across a body's reports.
+    """Year-over-year identities (C1–C3) across a body's reports.
 
     ``history`` is facts (report_id, report_year, template, block, row_code,
-    col_code, value) plus ``body``: a key naming the reporting body (the caller
-    builds it, e.g. from reports.region_code and agency). For each body and year
-    t with a report of year t−1, every column instance of "lhs rows (t) = sum of
-    rhs rows (t−1)" is checked. Identities whose terms are not all row codes of
-    the block (C2, C3) are skipped: the model cannot say which terms are t−1.
+    col_code, value) plus ``body``, a key naming the reporting body. Kept for
+    callers of this module; the checks live in ``transforms.cross_checks``.
     """
-    out: list[dict[str, object]] = []
-    if history.height == 0:
-        return pl.DataFrame(schema=CHECK_SCHEMA)
-    idx: dict[tuple[str, int], dict[tuple[str, str, str], float | None]] = {}
-    rid_of: dict[tuple[str, int], tuple[str, str]] = {}
-    for f in history.filter(pl.col("report_year").is_not_null(),
-                            pl.col("body").is_not_null()).iter_rows(named=True):
-        key = (f["body"], int(f["report_year"]))
-        rid_of.setdefault(key, (f["report_id"], f["template"]))
-        if rid_of[key][0] != f["report_id"]:
-            continue  # two reports of one body for one year: compare the first only
-        idx.setdefault(key, {})[(f["block"], f["row_code"], f["col_code"])] = f["value"]
-    for (body, year), (rid, template) in rid_of.items():
-        prev = (body, year - 1)
-        if prev not in rid_of or template not in layouts:
-            continue
-        layout = layouts[template]
-        prev_cells = idx.get(prev, {})
-        for identity in layout.identities:
-            if identity.over != "previous_year":
-                continue
-            block = layout.block(identity.block)
-            row_codes = {r.code for r in block.rows}
-            if not set(identity.lhs) | set(identity.rhs) <= row_codes:
-                continue
-            lhs_names = " + ".join(_label(block, row=r) for r in identity.lhs)
-            for col in block.columns:
-                lhs = [idx[(body, year)].get((block.code, r, col.code)) for r in identity.lhs]
-                rhs = [prev_cells.get((block.code, r, col.code)) for r in identity.rhs]
-                if any(v is None for v in [*lhs, *rhs]):
-                    continue
-                observed = round(sum(v for v in lhs if v is not None), _DIGITS)
-                expected = round(sum(v for v in rhs if v is not None), _DIGITS)
-                holds = observed == expected
-                loc = f"{lhs_names} × {col.label}"
-                out.append({
-                    "report_id": rid, "report_year": year, "template": template,
-                    "table": block.table, "block": block.code, "check": identity.id,
-                    "op": "eq", "severity": identity.severity, "observed": observed,
-                    "expected": expected, "low": None, "high": None, "holds": holds,
-                    "location": loc,
-                    "message": (f"{identity.id} {'holds' if holds else 'fails'} at {loc}: "
-                                f"stated {_fmt(observed)}, {year - 1} report gives "
-                                f"{_fmt(expected)} ({identity.description})")})
-    if not out:
-        return pl.DataFrame(schema=CHECK_SCHEMA)
-    return pl.DataFrame(out, schema=CHECK_SCHEMA, strict=False)
+    from transforms.cross_checks import previous_year_checks
+
+    bodies = history.select("report_id", "report_year", "template", "body").unique().filter(
+        pl.col("body").is_not_null(), pl.col("report_year").is_not_null())
+    return previous_year_checks(history, bodies, layouts)

@@ -212,6 +212,7 @@ class _Tok:
     copy: bool = False  # rowspan copy from a row above: its number was printed there
     glued: bool = False  # a number cut out of text without separators: cells unknown
     cut: bool = False  # cut out of running text at a label, not a cell of its own
+    rule: bool = False  # from a pipes-only line ("|||"): a row closer of a cell-per-line dump
 
     @property
     def blank(self) -> bool:
@@ -223,7 +224,12 @@ class _Tok:
 
 
 def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
-    """Distinct cells of one grid row: colspan copies merge into their origin's span."""
+    """Distinct cells of one grid row: colspan copies merge into their origin's span.
+
+    A copy is known by its origin's ref (HTML, DOCX) or, where the extractor gives
+    each grid position its own ref (PDF), as a spanned cell repeating its left
+    neighbour's text.
+    """
     toks: list[_Tok] = []
     by_ref: dict[str, _Tok] = {}
     for j, cell in enumerate(cells):
@@ -233,6 +239,10 @@ def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
                 prev.span += 1
             continue
         text = cell.text.strip()
+        last = toks[-1] if toks else None
+        if cell.spanned and last is not None and last.col + last.span == j and last.text == text:
+            last.span += 1  # a colspan copy under its own ref (PDF grids): one cell
+            continue
         tok = _Tok(text, norm_label(text), cell.ref, line, j, 1, copy=cell.spanned)
         by_ref[cell.ref] = tok
         toks.append(tok)
@@ -304,9 +314,11 @@ def _text_tokens(text: str, idx: _Index) -> list[_Tok]:
             parts = line.split("|")
             if line.endswith("|"):
                 parts = parts[:-1]
+            # "|||" flush left closes a row; " |" (indented) is a blank cell of its own
+            rule = raw.rstrip() == line and not line.strip("|")
             for k, p in enumerate(parts, 1):
                 t = p.strip()
-                toks.append(_Tok(t, norm_label(t), f"line {no} cell {k}", no))
+                toks.append(_Tok(t, norm_label(t), f"line {no} cell {k}", no, rule=rule))
         else:
             toks.extend(_cut_glued(line, no, idx))
     return toks
@@ -874,12 +886,12 @@ def _read_stream(toks: list[_Tok], idx: _Index, sink: _Sink) -> None:
             continue
         if ctx == "appeals" and appeals_armed:
             if t.is_value:
-                start = _appeals_start(toks, i, header_lines)
+                limit = len(idx.appeals.rows) * len(idx.appeals.columns) if idx.appeals else 0
+                start = _appeals_start(toks, i, header_lines, limit)
                 if start is None:
                     i += 1
                     continue
                 j = start
-                limit = len(idx.appeals.rows) * len(idx.appeals.columns) if idx.appeals else 0
                 while j < n and toks[j].is_value and j - start < limit:
                     j += 1
                 if idx.appeals is not None:
@@ -929,11 +941,21 @@ def _next_key(toks: list[_Tok], i: int) -> str:
     return ""
 
 
-def _appeals_start(toks: list[_Tok], i: int, header_lines: set[int]) -> int | None:
-    """First cell of table 四's data: skip blanks padding header lines and pipe-only lines."""
+def _appeals_start(toks: list[_Tok], i: int, header_lines: set[int],
+                   width: int) -> int | None:
+    """First cell of table 四's data, skipping header padding and row closers.
+
+    A blank cell starts the data when it is a cell of its own (one cell per
+    line), when its line also holds a number, or when its line holds all
+    ``width`` cells of a data row printed blank and no number follows in the run.
+    """
     j = i
     n = len(toks)
-    while j < n and toks[j].is_value:
+    end = i
+    while end < n and toks[end].is_value:
+        end += 1
+    any_number = any(not t.blank for t in toks[i:end])
+    while j < end:
         t = toks[j]
         if not t.blank:
             # back up to the first value cell on this line
@@ -941,12 +963,18 @@ def _appeals_start(toks: list[_Tok], i: int, header_lines: set[int]) -> int | No
             while s > i and toks[s - 1].line == t.line and toks[s - 1].is_value:
                 s -= 1
             return s
-        line_has_number = any(x.line == t.line and x.is_value and not x.blank
-                              for x in toks[j:j + 40])
-        if t.line in header_lines or not line_has_number:
+        if t.line in header_lines or t.rule:
             j += 1
             continue
-        return j
+        on_line = [x for x in toks[max(i, j - width):min(end, j + width + 1)]
+                   if x.line == t.line and not x.rule]
+        if len(on_line) == 1:
+            return j  # a blank cell on a line of its own
+        if any(not x.blank for x in on_line):
+            return j
+        if not any_number and len(on_line) >= width:
+            return j  # a whole data row printed blank
+        j += 1
     return None
 
 

@@ -110,7 +110,7 @@ IDENTITIES: tuple[Identity, ...] = (
     Identity("L4", "indicators", ("value",), ("cumulative",), op="le", over="rows",
              description="本年度 ≤ 历年累计, per row (the running total includes this year)"),
     Identity("C3", "indicators", ("cumulative",), ("cumulative", "value"), over="previous_year",
-             strength="C",
+             strength="C", lags=(1, 0),
              description="历年累计(t) = 历年累计(t−1) + 本年度(t), same body, per row"),
     Identity("A5", "*", (), (), op="nonneg", description="counts are non-negative"),
 )

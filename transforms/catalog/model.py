@@ -85,6 +85,12 @@ class Identity:
     ``lhs`` and ``rhs`` are row codes of ``block``. ``over`` says how the rule
     is instantiated: once per column ("columns"), once per row with column
     codes in lhs/rhs ("rows"), or once for the listed column ("column:<code>").
+
+    ``over="previous_year"`` compares a body's report of year t with its
+    report of t−1: lhs terms are read in year t; ``lags`` gives, per rhs term,
+    how many years back it is read (empty: every rhs term is t−1) and
+    ``signs`` its sign (empty: all +1). Terms that are row codes are checked
+    per column, terms that are column codes per row.
     """
 
     id: str
@@ -98,6 +104,8 @@ class Identity:
     # True: rhs rows the document does not print are left out of the sum ("channels present");
     # False: any missing term means the instance cannot be checked.
     partial: bool = False
+    lags: tuple[int, ...] = ()  # previous_year only: years back, per rhs term
+    signs: tuple[int, ...] = ()  # previous_year only: +1 / −1, per rhs term
 
     @property
     def severity(self) -> Literal["error", "warning"]:

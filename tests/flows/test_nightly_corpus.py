@@ -33,7 +33,7 @@ def corpus_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
 
 def _by_file(warehouse: Path, table: str) -> pl.DataFrame:
     reports = read_table(warehouse, "reports").select("report_id", "source")
-    frame = read_table(warehouse, table) if table != "reports" else read_table(warehouse, table)
+    frame = read_table(warehouse, table)
     if table != "reports":
         frame = frame.join(reports, on="report_id")
     return frame.with_columns(file=pl.col("source").str.split("/").list.last())

@@ -42,7 +42,8 @@ LAYOUT = Layout(
         *national_identities(APPLICATIONS),
         Identity("C2", "item1", ("in_force",), ("in_force", "issued", "repealed"),
                  strength="C", over="previous_year", lags=(1, 0, 0), signs=(1, 1, -1),
-                 description="现行有效件数(t) = 现行有效件数(t−1) + 本年制发件数(t) − 本年废止件数(t)"),
+                 description=("现行有效件数(t) = 现行有效件数(t−1) + 本年制发件数(t)"
+                              " − 本年废止件数(t)")),
     ),
     anchors=("本年制发件数", "本年收费金额", "现行有效件数", "本年废止件数"),
 )

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="minimum seconds between requests to one host (default 1.0)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="HTTP connect/read timeout (default 10/30 s)")
+    run.add_argument("--notify", default=None, metavar="URL",
+                     help="POST a JSON summary of the failures to URL after the run "
+                          "(default: `notify` in ogi.toml, if set)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_pipeline_cli(args.sources, warehouse, batch_size=args.batch_size,
                                 workers=args.workers, as_json=args.json, quiet=args.quiet,
                                 sources_file=args.sources_file, crawl_delay=args.crawl_delay,
-                                timeout=args.timeout)
+                                timeout=args.timeout, notify=args.notify)
     if args.command == "failures":
         from flows.commands.failures_cmd import run_failures
 

@@ -44,7 +44,8 @@ def print_summary(s: dict[str, Any]) -> None:
 
 def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, workers: int | None,
                      as_json: bool, quiet: bool, sources_file: Path | None = None,
-                     crawl_delay: float | None = None, timeout: float | None = None) -> int:
+                     crawl_delay: float | None = None, timeout: float | None = None,
+                     notify: str | None = None) -> int:
     say = _progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
@@ -76,13 +77,27 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
     summary = nightly(sources, str(warehouse.resolve()), batch_size=batch_size,
                       workers=workers, quiet=quiet,
                       sources_file=str(sources_file) if sources_file else None,
-                      crawl_delay=crawl_delay, crawl_timeout=timeout)
+                      crawl_delay=crawl_delay, crawl_timeout=timeout,
+                      notify=notify or configured_notify())
     if as_json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print_summary(summary)
     return 0
+
+
+def configured_notify() -> str | None:
+    """The webhook of ogi.toml ($OGI_CONFIG), when the file exists and sets one."""
+    from flows.config import ConfigError, config_path, load_config
+
+    if not config_path().is_file():
+        return None
+    try:
+        return load_config().notify or None
+    except ConfigError as exc:
+        print(f"ogi run: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
 
 
 def configured_sites(path: Path) -> bool:

@@ -32,7 +32,8 @@ def print_summary(s: dict[str, Any]) -> None:
     print(f"  checks     {s['checks_run']} run, {s['checks_failed']} failed"
           + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(s['failed_by_check'].items())) + ")"
              if s["failed_by_check"] else ""))
-    print(f"  reports failing validation  {s['reports_failing_validation']}")
+    print(f"  reports failing validation  {s['reports_failing_validation']}"
+          + ("   (details: ogi failures)" if s["reports_failing_validation"] else ""))
     if s.get("validation_report"):
         print(f"  validation report  {s['validation_report']}")
     if s.get("fetch"):

@@ -131,7 +131,12 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> Extracted:
         parts: list[_Part] = []
         n_chars = 0
         for index in range(min(n_pages, max_pages)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:  # a damaged page object: the others may read
+                issues.append(Issue("pdf_page_unreadable", f"page cannot be loaded: {exc}",
+                                    f"page {index + 1}"))
+                continue
             try:
                 width, height = page.get_size()
                 chars = _read_chars(page, height)

@@ -69,6 +69,19 @@ def _is_table_line(line: str) -> bool:
     return " | " in line or line.rstrip().endswith("|") or line.lstrip().startswith("|")
 
 
+_PROSE_CELL_MIN = 40  # a table cell this long holding a full stop is running text
+
+
+def _prose_cells(line: str) -> list[str]:
+    """Running text inside a pipe-joined line: a dump whose body is glued onto its header strip.
+
+    Form cells are short labels and numbers without full stops; only long cells
+    with a sentence end are read, each as a paragraph of its own.
+    """
+    return [c for c in line.split("|")
+            if "。" in c and len(_norm(c)) >= _PROSE_CELL_MIN]
+
+
 def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
     """(paragraph, offsets where each joined line starts, their 1-based line numbers).
 
@@ -88,6 +101,8 @@ def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
     for number, raw in enumerate(text.split("\n"), start=1):
         if _is_table_line(raw):
             yield from flush()
+            for cell in _prose_cells(raw):
+                yield _norm(cell), [0], [number]
             continue
         line = _norm(raw)
         if not line or _PAGE_MARK.match(line):
@@ -108,6 +123,13 @@ _INLINE_HEADING = re.compile(
 )
 
 
+# a section heading run into its first sentence (one-line dumps, wrapped long headings)
+_LEAD_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^,。;:\d]{2,30}?"
+    r"(?:情况|措施|事项)(?=.)"
+)
+
+
 def _clauses(text: str) -> Iterator[_Clause]:
     for paragraph, starts, numbers in _paragraphs(text):
         headings = [0, *(m.start() for m in _INLINE_HEADING.finditer(paragraph))]
@@ -121,7 +143,7 @@ def _clauses(text: str) -> Iterator[_Clause]:
                 if clause:
                     head = headings[bisect_right(headings, c_pos) - 1]
                     section = paragraph[head: c_pos + len(clause)]
-                    yield _Clause(clause, sentence, section, line)
+                    yield _Clause(_LEAD_HEADING.sub("", clause), sentence, section, line)
                 c_pos += len(clause) + 1
 
 
@@ -202,6 +224,7 @@ def _applications(c: _Clause) -> list[_Found]:
 
 _NEGATION = re.compile(
     r"(?:未|没有)(?:收到|发生|出现|产生|接到|受理|有)|没有|无(?=[^,\d]{0,6}?(?:复议|诉讼))"
+    r"|无(?=(?:因|涉及)?(?:政府)?信息公开(?:工作)?(?:引起的|的|类)?行政(?:复议|诉讼))"
 )
 _NOT_ZERO_APPEAL = ("纠错", "纠正", "败诉", "撤销", "确认违法", "维持")
 _REVIEWS = re.compile(rf"行政复议(?:案件|申请)?{_TOTAL_WORD}{_COUNT}(?P<u>件|起|宗|次|个)")
@@ -256,7 +279,10 @@ def _procurement(c: _Clause) -> list[_Found]:
 
 
 _FEES = re.compile(rf"(?:信息处理费|费用){_TOTAL_WORD}{_NUM}(?P<u>万元|元)")
-_NO_FEES = re.compile(r"(?:无|未|没有|暂不|不)(?:收取|收费)[^,\d]{0,12}|无[^,\d]{0,4}收费")
+_NO_FEES = re.compile(
+    r"(?:无|未|没有|暂不|不)(?:向(?:申请人|公民|群众|当事人|申请者)[^,\d]{0,6}?)?(?:收取|收费)"
+    r"[^,\d]{0,12}|无[^,\d]{0,4}收费"
+)
 
 
 def _fees(c: _Clause) -> list[_Found]:

@@ -395,3 +395,112 @@ def test_blank_row_total_beside_filled_cells_is_null_not_zero() -> None:
     assert out[("applications", "granted", "total")] is None
     assert out[("applications", "carried_over", "total")] == 0.0  # whole row blank: 0
     assert out[("appeals", "review", "total")] is None
+
+
+# ---------------------------------------------------------------------------
+# table 四 printed blank in text dumps; colspan copies under their own refs (PDF)
+
+RESULT_HEADS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+APPEALS_HEAD = ("四、政府信息公开行政复议、行政诉讼情况",
+                "行政复议 | 行政诉讼 ||||||||||||||",
+                "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 "
+                "|||||||||",
+                " | ".join(RESULT_HEADS * 3) + " ||||||")
+APPEAL_KEYS = [("appeals", r, c) for r in ("review", "lawsuit_direct", "lawsuit_after_review")
+               for c in RESULTS]
+
+
+def appeals_cells(text: str) -> tuple[Cells, list[Issue]]:
+    facts, issues = read_national_tables(text_doc(text), FMT2021)
+    return by_cell([f for f in facts if f.block == "appeals"]), issues
+
+
+def test_all_blank_table_4_in_pipes_is_fifteen_blank_zeros() -> None:
+    data = " | ".join([""] * 15) + " |"
+    c, issues = appeals_cells("\n".join([*APPEALS_HEAD, data, "五、存在的主要问题及改进情况"]))
+    assert [(c[k].value, c[k].raw) for k in APPEAL_KEYS] == [(0.0, "")] * 15
+    assert c[APPEAL_KEYS[0]].source_ref == "line 5 cell 1"
+    assert not [i for i in issues if i.kind == "missing_block" and "appeals" in i.message]
+
+
+def cell_lines(rows: Sequence[Sequence[str]], closers: Sequence[str]) -> list[str]:
+    """One cell per line ending in ' |', each row closed by a flush-left run of pipes."""
+    out: list[str] = []
+    for row, closer in zip(rows, closers, strict=True):
+        out += [f"{t} |" for t in row]
+        out.append(closer)
+    return out
+
+
+HEAD_ROWS = (("行政复议", "行政诉讼"), ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
+                                   "未经复议直接起诉", "复议后起诉"),
+             ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2)
+
+
+def test_all_blank_table_4_one_cell_per_line_is_fifteen_blank_zeros() -> None:
+    lines = cell_lines([*HEAD_ROWS, [""] * 15], ["||||||||||||||", "|||||||||", "|", "|"])
+    c, issues = appeals_cells("\n".join(["四、政府信息公开行政复议、行政诉讼情况", *lines,
+                                         "五、存在的主要问题及改进情况"]))
+    assert [(c[k].value, c[k].raw) for k in APPEAL_KEYS] == [(0.0, "")] * 15
+    assert not [i for i in issues if i.kind == "missing_block" and "appeals" in i.message]
+
+
+def test_leading_blank_cells_of_table_4_one_cell_per_line_keep_their_place() -> None:
+    data = ["", "2", "", "", "2", "", "", "", "", "", "1", "", "", "", "1"]
+    lines = cell_lines([*HEAD_ROWS, data], ["||||||||||||||", "|||||||||", "|", "|"])
+    c, _ = appeals_cells("\n".join(["四、政府信息公开行政复议、行政诉讼情况", *lines]))
+    assert values(c, "appeals", "review", RESULTS) == [0, 2, 0, 0, 2]
+    assert values(c, "appeals", "lawsuit_direct", RESULTS) == [0] * 5
+    assert values(c, "appeals", "lawsuit_after_review", RESULTS) == [1, 0, 0, 0, 1]
+    assert c[("appeals", "review", "upheld")].raw == ""
+
+
+def test_table_4_header_without_a_data_row_reads_nothing() -> None:
+    c, issues = appeals_cells("\n".join([*APPEALS_HEAD, "五、存在的主要问题及改进情况"]))
+    assert c == {}
+    assert [i for i in issues if i.kind == "missing_block" and "appeals" in i.message]
+
+
+def pdf_grid(rows: Sequence[Sequence[object]]) -> list[list[Cell]]:
+    """Like ``grid`` but a colspan copy gets a ref of its own, as pdf_text gives it."""
+    out = []
+    for r, row in enumerate(rows, 1):
+        cells: list[Cell] = []
+        for c, item in enumerate(row, 1):
+            ref = f"page 1 line {r} col {c}"
+            cells.append(Cell(cells[-1].text, ref, True) if isinstance(item, tuple)
+                         else Cell(str(item), ref))
+        out.append(cells)
+    return out
+
+
+def test_pdf_colspan_copy_with_its_own_ref_is_one_cell() -> None:
+    g = pdf_grid([["第二十条第（五）项", COPY, COPY, COPY],
+                  ["信息内容", "本年处理决定数量", COPY, COPY],
+                  ["行政许可", "447228", COPY, COPY]])
+    facts, issues = read_national_tables(Extracted("pdf", "", [g]), FMT2021)
+    cells = by_cell(facts)
+    f = cells[("item5", "licensing", "decisions")]
+    assert (f.value, f.source_ref) == (447228, "page 1 line 3 col 2")
+    assert "ambiguous_cell" not in kinds(issues)
+
+
+def test_two_different_cells_under_one_header_stay_ambiguous() -> None:
+    g = pdf_grid([["第二十条第（五）项", COPY, COPY, COPY],
+                  ["信息内容", "本年处理决定数量", COPY, COPY],
+                  ["行政许可", "447228", "5", COPY]])
+    _, issues = read_national_tables(Extracted("pdf", "", [g]), FMT2021)
+    assert "ambiguous_cell" in kinds(issues)
+
+
+def test_huaian_pdf_has_no_spurious_issues() -> None:
+    from transforms.pdf_text import read_pdf
+    doc = read_pdf(shared_file("corpus", "huaian-2024.pdf").read_bytes())
+    facts, issues = read_national_tables(doc, FMT2021)
+    c = by_cell(facts)
+    assert issues == []
+    assert c[("item5", "licensing", "decisions")].value == 447228
+    assert c[("item6", "penalty", "decisions")].value == 3985758
+    assert c[("item6", "enforcement", "decisions")].value == 88283
+    assert c[("item8", "admin_fees", "fee_amount")].value == 96171.6
+    assert values(c, "appeals", "review", RESULTS) == [72, 64, 178, 37, 351]

@@ -347,6 +347,24 @@ def test_pages_past_the_limit_are_not_read_and_say_so() -> None:
     assert [(i.kind, i.where) for i in doc.issues] == [("pdf_truncated", "page 3")]
 
 
+def test_a_page_that_cannot_be_loaded_is_an_issue_and_the_others_are_read() -> None:
+    # found by mutating real PDFs (tests/transforms/test_properties.py): pdfium's
+    # "Failed to load page" used to escape read_pdf and ingest
+    buf = io.BytesIO()
+    c = new_canvas(buf)
+    for n in range(1, 4):
+        put(c, 72, 700, f"第{n}页正文")
+        finish_page(c, n)
+    c.save()
+    data = buf.getvalue()
+    kids = data[data.index(b"/Kids ["):data.index(b"]", data.index(b"/Kids ["))]
+    last = kids.split(b" 0 R")[-2].split()[-1]  # the third page's object number
+    broken = data.replace(kids, kids.replace(last + b" 0 R", b"9999 0 R"))
+    doc = read_pdf(broken)
+    assert doc.text.split("\n") == ["第1页正文", "第2页正文"]
+    assert [(i.kind, i.where) for i in doc.issues] == [("pdf_page_unreadable", "page 3")]
+
+
 def test_a_page_without_text_among_text_pages_is_an_issue() -> None:
     buf = io.BytesIO()
     c = new_canvas(buf)
@@ -449,7 +467,8 @@ def test_huaian_through_national_tables(huaian: Extracted) -> None:
         from transforms.national_tables import read_national_tables
     except ImportError as exc:
         pytest.skip(f"transforms.national_tables not importable yet ({exc})")
-    facts, _issues = read_national_tables(huaian, get_layout("fmt2021"))
+    facts, issues = read_national_tables(huaian, get_layout("fmt2021"))
+    assert issues == []  # merged value cells (item5/6 span three columns) are one cell each
     got = {(f.block, f.row_code, f.col_code): f.value for f in facts}
     applicants = ("natural_person", "commercial_enterprise", "research_institution",
                   "social_welfare_org", "legal_service_agency", "other_org", "total")

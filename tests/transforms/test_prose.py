@@ -204,3 +204,39 @@ def test_huaian_fee_in_yuan() -> None:
     assert figures(doc.text) == {"applications_received": 3119, "reviews": 351, "lawsuits": 46,
                                  "fees": 3940}
     assert fact(doc.text, "fees").unit == "元"
+
+
+# ── phrasings the sample generator writes (transforms/samples/body.py) ───────
+
+def test_no_fees_charged_to_the_applicant() -> None:
+    assert figures("本年度未向申请人收取信息处理费。") == {"fees": 0}
+    assert fact("本年度未向申请人收取信息处理费。", "fees").raw == "未向申请人收取信息处理费"
+    # the form's row about unpaid fees is no statement that none were charged
+    assert figures("申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请") == {}
+
+
+def test_no_disclosure_reviews_or_lawsuits() -> None:
+    assert figures("全年无政府信息公开行政复议、行政诉讼案件。") == {"reviews": 0, "lawsuits": 0}
+    assert figures("本年度无因政府信息公开引起的行政诉讼。") == {"lawsuits": 0}
+    # 无 far from the appeal words is not a negation of them
+    assert figures("全年无重大舆情事件，依法应对政府信息公开行政复议3件。") == {"reviews": 3}
+
+
+def test_heading_run_into_its_first_sentence() -> None:
+    text = "二、主动公开政府信息情况 全年共主动公开政府信息173条，包括工作动态55条。"
+    assert figures(text) == {"proactive_total": 173}
+    assert fact(text, "proactive_total").raw == "主动公开政府信息173条"
+
+
+def test_body_glued_onto_a_pipe_joined_header_strip() -> None:
+    text = ("索 引 号: 1/2016-0001 | 发文机关: 某局 | 成文日期: 2016-03-18 | "
+            "按照《条例》要求，现向社会公布本局2015年度报告，统计期限为全年。"
+            " 二、主动公开政府信息情况 2015年，本机关通过门户网站等渠道主动公开政府信息644条，"
+            "其中政策解读49条。 四、政府信息公开的收费及减免情况"
+            " 本年度未收取政府信息公开相关费用。\n")
+    assert figures(text) == {"proactive_total": 644, "fees": 0}
+    assert fact(text, "proactive_total").source_ref == "line 1"
+
+
+def test_short_table_cells_with_full_stops_are_not_prose() -> None:
+    assert figures("主动公开政府信息10条。 | 10 |\n") == {}

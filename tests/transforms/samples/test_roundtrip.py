@@ -67,7 +67,6 @@ KNOWN_PROSE_GAPS = {
 }
 
 
-@pytest.mark.xfail(reason="; ".join(KNOWN_PROSE_GAPS.values()), strict=False)
 def test_narrative_prose_figures_round_trip() -> None:
     for seed in range(6):
         truth = generate_truth("narrative", seed)

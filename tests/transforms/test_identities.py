@@ -133,3 +133,23 @@ def test_c1_compares_carried_over_with_last_years_carried_forward() -> None:
     assert bad.select("report_id", "observed", "expected", "severity").row(0) == \
         ("5555555555555555", 70, 72, "warning")
     assert c1.height == 7
+
+
+def test_partial_identity_sums_the_channels_the_document_prints() -> None:
+    """B1 on the real stat2014 catalog: a channel row the form does not print drops out."""
+    rec = record("4444444444444444", ParsedReport(
+        "text", "stat2014", Metadata(report_year=2017),
+        [fact("indicators", "applications_received", "value", 5),
+         fact("indicators", "applications_in_person", "value", 2),
+         fact("indicators", "applications_fax", "value", 0),
+         fact("indicators", "applications_online", "value", 3),
+         fact("indicators", "applications_letter", "value", 0)]))
+    b1 = evaluate_identities(build_tables([rec], "r", AT)["facts"]).filter(check="B1")
+    assert b1.height == 1 and b1["holds"][0] and b1["expected"][0] == 5
+    broken = record("5555555555555555", ParsedReport(
+        "text", "stat2014", Metadata(report_year=2017),
+        [fact("indicators", "applications_received", "value", 5),
+         fact("indicators", "applications_in_person", "value", 2),
+         fact("indicators", "applications_online", "value", None, raw="/")]))
+    out = evaluate_identities(build_tables([broken], "r", AT)["facts"])
+    assert out.filter(check="B1").height == 0  # a printed but unreadable channel: not checked

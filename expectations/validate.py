@@ -65,22 +65,27 @@ def gx_context(docs_dir: Path | None = None) -> AbstractDataContext:
 
 
 class _Runner:
-    """One pandas data source; each named validation gets its own asset and suite."""
+    """One pandas data source; each named validation gets its own asset and suite, made
+    once and run again on every later batch (setting them up is most of GX's cost)."""
 
     def __init__(self, context: AbstractDataContext, run_id: str) -> None:
         self.context = context
         self.run_id = run_id
         self.source = context.data_sources.add_pandas("ogi")
+        self._definitions: dict[str, Any] = {}
 
     def run(self, name: str, suite: Any, frame: pd.DataFrame) -> Any:
         import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
 
-        asset = self.source.add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe("batch")
-        suite = self.context.suites.add(suite)
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        definition = self._definitions.get(name)
+        if definition is None:
+            asset = self.source.add_dataframe_asset(name)
+            batch = asset.add_batch_definition_whole_dataframe("batch")
+            suite = self.context.suites.add(suite)
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite))
+            self._definitions[name] = definition
         return definition.run(
             batch_parameters={"dataframe": frame},
             result_format={"result_format": "COMPLETE",
@@ -97,27 +102,52 @@ def _failing_rows(result: Any) -> set[int]:
 
 def validate_tables(tables: Mapping[str, pl.DataFrame], run_id: str,
                     docs_dir: Path | None = None,
-                    extra_checks: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+                    extra_checks: pl.DataFrame | None = None,
+                    checks: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """Validate a batch; return the tables with validation_results and report statuses set.
 
     ``extra_checks`` are more check-frame rows (e.g. cross_report_checks on the
-    warehouse history) validated with the rest.
+    warehouse history) validated with the rest. ``checks`` is the batch's check
+    frame when it was already evaluated (in a parser worker).
     """
-    checks = evaluate_identities(tables["facts"])
-    if extra_checks is not None and extra_checks.height:
-        checks = pl.concat([checks, extra_checks.select(list(CHECK_SCHEMA))])
-    context = gx_context(docs_dir)
-    runner = _Runner(context, run_id)
-    results = [identity_results(runner, checks, run_id)]
-    for table in ("facts", "reports"):
-        results.append(schema_results(runner, table, tables[table], run_id))
-    if docs_dir is not None:
-        context.build_data_docs()
-    validation = pl.concat(results).sort("report_id", "check", "location", nulls_last=True)
-    out = dict(tables)
-    out["validation_results"] = validation
-    out["reports"] = with_validation_status(tables["reports"], validation)
+    session = ValidationSession(run_id, docs_dir)
+    out = session.validate(tables, extra_checks=extra_checks, checks=checks)
+    session.finish()
     return out
+
+
+class ValidationSession:
+    """One GX context for a whole run: suites and validation definitions are made once and
+    each batch is validated with them; Data Docs are built once, at ``finish``."""
+
+    def __init__(self, run_id: str, docs_dir: Path | None = None) -> None:
+        self.run_id = run_id
+        self.docs_dir = docs_dir
+        self.context = gx_context(docs_dir)
+        self.runner = _Runner(self.context, run_id)
+
+    def validate(self, tables: Mapping[str, pl.DataFrame],
+                 extra_checks: pl.DataFrame | None = None,
+                 checks: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+        """One batch: the tables with validation_results and report statuses set."""
+        if checks is None:
+            checks = evaluate_identities(tables["facts"])
+        if extra_checks is not None and extra_checks.height:
+            checks = pl.concat([checks, extra_checks.select(list(CHECK_SCHEMA))])
+        results = [identity_results(self.runner, checks, self.run_id)]
+        for table in ("facts", "reports"):
+            results.append(schema_results(self.runner, table, tables[table], self.run_id))
+        validation = pl.concat(results).sort("report_id", "check", "location",
+                                             nulls_last=True)
+        out = dict(tables)
+        out["validation_results"] = validation
+        out["reports"] = with_validation_status(tables["reports"], validation)
+        return out
+
+    def finish(self) -> None:
+        """Build the Data Docs site of every validation of the run (when asked for)."""
+        if self.docs_dir is not None:
+            self.context.build_data_docs()
 
 
 def identity_results(runner: _Runner, checks: pl.DataFrame, run_id: str) -> pl.DataFrame:

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notify", default=None, metavar="URL",
                      help="POST a JSON summary of the failures to URL after the run "
                           "(default: `notify` in ogi.toml, if set)")
+    run.add_argument("--runner", choices=("local", "dask"), default="local",
+                     help="where parsing and validation run: local process pool (default) or "
+                          "a Dask cluster through prefect-dask")
+    run.add_argument("--dask-address", default=None, metavar="ADDRESS",
+                     help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                          "(default with --runner dask: a LocalCluster on this machine)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -120,6 +126,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override the configured warehouse")
     serve.add_argument("--notify", default=None, metavar="URL",
                        help="POST a JSON summary of the failures to URL after each run")
+    bench = sub.add_parser(
+        "bench", help="measure throughput on generated documents (offline)",
+        description="Generate N documents (HTML at Word-export sizes, text, PDF, DOCX in "
+                    "realistic proportions), run extract → parse → normalize → validate → "
+                    "publish on them in a temporary warehouse, and time, on the same HTML "
+                    "documents, a pandas.read_html baseline and a selectolax parse-only floor. "
+                    "The last line is: bench: <docs/s> docs/s, <x>× baseline, <y>× floor, "
+                    "peak <MB> MB. See BENCHMARKS.md.")
+    bench.add_argument("--docs", type=int, default=2000, metavar="N",
+                       help="documents to generate (default 2000)")
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="parser processes (default: number of CPUs)")
+    bench.add_argument("--batch-size", type=int, default=500, metavar="N",
+                       help="documents per batch (default 500)")
+    bench.add_argument("--baseline-max", type=int, default=None, metavar="N",
+                       help="time the baseline on the first N HTML documents only and scale "
+                            "(default: all of them)")
+    bench.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                       help="keep the generated documents in DIR and reuse them when it "
+                            "already holds this N and seed (default: a temporary directory)")
     return parser
 
 
@@ -145,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_pipeline_cli(args.sources, warehouse, batch_size=args.batch_size,
                                 workers=args.workers, as_json=args.json, quiet=args.quiet,
                                 sources_file=args.sources_file, crawl_delay=args.crawl_delay,
-                                timeout=args.timeout, notify=args.notify)
+                                timeout=args.timeout, notify=args.notify, runner=args.runner,
+                                dask_address=args.dask_address)
     if args.command == "failures":
         from flows.commands.failures_cmd import run_failures
 
@@ -163,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_serve(args.config, cron=args.cron, timezone=args.timezone,
                          interval=args.interval, warehouse=args.warehouse, notify=args.notify,
                          sources=args.sources)
+    if args.command == "bench":
+        from flows.commands.bench_cmd import run_bench_cli
+
+        return run_bench_cli(args.docs, args.seed, args.workers, args.batch_size,
+                             args.baseline_max, args.corpus)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

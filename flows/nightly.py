@@ -5,23 +5,29 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
+from flows.batches import BatchOutput, BatchStats, current_pool, parse_batch, pool_scope
 from flows.fetch_stage import FetchOutcome
-from flows.ingest import default_workers, ingest_sources
+from flows.ingest import default_workers
 from flows.sources import Source
+from flows.warehouse import Manifest, Publication
 from transforms.document import ReportRecord
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
+
+    from expectations.validate import ValidationSession
 
 Progress = Callable[[str], None]
 
@@ -52,6 +58,7 @@ class RunSummary:
     validation_report: str | None = None
     tables: dict[str, int] = field(default_factory=dict)
     fetch: dict[str, int] = field(default_factory=dict)
+    unchanged_files: int = 0  # local files skipped: parsed before by this parser version
     started_at: str = ""
     finished_at: str = ""
 
@@ -63,43 +70,59 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
-@task(name="ingest-batch", cache_policy=NO_CACHE)
-def ingest_batch(batch: Sequence[Source], warehouse: str, workers: int) -> list[ReportRecord]:
-    """Read, archive and parse one batch; parsing runs in worker processes."""
-    if workers > 1 and len(batch) > 4:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return ingest_sources(batch, Path(warehouse), pool)
-    return ingest_sources(batch, Path(warehouse))
+@task(name="parse-batch", cache_policy=NO_CACHE)
+def parse_batch_task(batch: Sequence[Source], warehouse: str, run_id: str,
+                     started: datetime, workers: int) -> BatchOutput:
+    """Read, archive, parse, normalize and check one batch.
+
+    Locally the batch is cut into chunks for the run's process pool (both cores);
+    on a Dask worker (no pool there) it is processed in that worker.
+    """
+    return parse_batch(batch, warehouse, run_id, started, pool=current_pool(),
+                       workers=workers)
 
 
-@task(name="validate-and-publish", cache_policy=NO_CACHE)
-def validate_and_publish(records: Sequence[ReportRecord], warehouse: str, run_id: str,
-                         started: datetime, superseded: Sequence[str] = ()) -> dict[str, Any]:
+@task(name="parse-and-validate-batch", cache_policy=NO_CACHE)
+def parse_validate_task(batch: Sequence[Source], warehouse: str, run_id: str,
+                        started: datetime) -> BatchOutput:
+    """Parse and validate one batch where the task runs (a Dask worker)."""
     from expectations.validate import validate_tables
-    from flows.warehouse import publish
-    from transforms.normalize import build_tables
 
-    tables = build_tables(records, run_id=run_id, ingested_at=started)
-    docs_dir = Path(warehouse) / "validation" / "data_docs"
-    tables = validate_tables(tables, run_id=run_id, docs_dir=docs_dir)
-    publish(tables, Path(warehouse), run_id=run_id, superseded=superseded)
-    from flows.crawl import record_parsed
-    from transforms.parse import PARSER_VERSION
+    out = parse_batch(batch, warehouse, run_id, started)
+    out.tables = validate_tables(out.tables, run_id=run_id, checks=out.checks)
+    return out
 
-    record_parsed(Path(warehouse), [r.content_sha256 for r in records], PARSER_VERSION)
-    index = docs_dir / "index.html"
-    report_path = index if index.exists() else None
+
+@task(name="validate-and-stage", cache_policy=NO_CACHE)
+def validate_and_stage(output: BatchOutput, publication: Publication,
+                       session: ValidationSession | None) -> dict[str, int]:
+    """Validate one batch (unless a worker did) and append it to the run's staged files."""
+    tables = output.tables
+    if session is not None:
+        tables = session.validate(tables, checks=output.checks)
+    publication.write(tables)
     results = tables["validation_results"]
     failed = results.filter(~pl.col("success")) if results.height else results
-    reports = tables["reports"]
-    return {
-        "checks_run": results.height,
-        "checks_failed": failed.height,
-        "failed_by_check": dict(Counter(failed["check"].to_list())) if failed.height else {},
-        "reports_failing_validation": int((reports["validation_status"] == "failed").sum()),
-        "validation_report": str(report_path) if report_path else None,
-        "tables": {name: df.height for name, df in tables.items()},
-    }
+    return {"checks_run": results.height, "checks_failed": failed.height,
+            "reports_failing_validation":
+                int((tables["reports"]["validation_status"] == "failed").sum()),
+            **{f"failed:{k}": v for k, v in Counter(failed["check"].to_list()).items()},
+            **{f"rows:{k}": v.height for k, v in tables.items()}}
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def commit_task(publication: Publication, superseded: Sequence[str],
+                parsed: Sequence[tuple[str, str]], seen: dict[str, tuple[int, int]]
+                ) -> dict[str, int]:
+    """Swap the run's staged tables in (atomic per table, manifest last); note what was parsed."""
+    from flows.crawl import record_parsed
+    from flows.file_state import remember
+    from transforms.parse import PARSER_VERSION
+
+    manifest = publication.commit(superseded)
+    record_parsed(publication.warehouse, [sha for _, sha in parsed], PARSER_VERSION)
+    remember(publication.warehouse, seen, parsed)
+    return {name: entry.rows for name, entry in manifest.tables.items()}
 
 
 @task(name="cross-report-checks", cache_policy=NO_CACHE)
@@ -116,6 +139,15 @@ def add_cross_checks(summary: RunSummary, cross: dict[str, Any]) -> None:
     by_check = Counter(summary.failed_by_check)
     by_check.update(cross["failed_by_check"])
     summary.failed_by_check = dict(by_check)
+
+
+def summarize_stats(stats: BatchStats, summary: RunSummary) -> None:
+    summary.documents = stats.documents
+    summary.by_status = dict(stats.by_status)
+    summary.by_layout = dict(stats.by_layout)
+    summary.by_format = dict(stats.by_format)
+    summary.figures = stats.figures
+    summary.parse_issues = stats.parse_issues
 
 
 def summarize(records: Sequence[ReportRecord], summary: RunSummary) -> None:
@@ -137,14 +169,118 @@ def fetch_task(urls: list[str], sources_file: str | None, warehouse: str,
     return fetch(urls, Path(sources_file) if sources_file else None, Path(warehouse), settings)
 
 
+RUNNERS = ("local", "dask")
+WINDOW = 3  # batches in flight: the pool parses ahead while the flow validates and writes
+
+
+def run_batches(items: Sequence[Source], warehouse: str, run_id: str, started: datetime,
+                batch_size: int, workers: int, runner: str, superseded: Sequence[str],
+                progress: Progress | None, seen: dict[str, tuple[int, int]] | None = None
+                ) -> tuple[BatchStats, dict[str, Any]]:
+    """Parse, validate and stage every batch, then publish once: memory stays one window
+    of batches whatever the number of documents."""
+    from expectations.validate import ValidationSession
+
+    stats = BatchStats()
+    totals: Counter[str] = Counter()
+    parsed: list[tuple[str, str]] = []
+    published: dict[str, Any] = {"checks_run": 0, "checks_failed": 0, "failed_by_check": {},
+                                 "reports_failing_validation": 0, "validation_report": None,
+                                 "tables": {}}
+    root = Path(warehouse)
+    if not items and not superseded and Manifest.read(root) is not None:
+        return stats, published  # nothing new: the published tables stay as they are
+    docs_dir = root / "validation" / "data_docs"
+    publication = Publication(root, run_id, started)
+    session: ValidationSession | None = None
+
+    def stage(out: BatchOutput) -> None:
+        stats.add(out.stats)
+        parsed.extend(out.parsed)
+        totals.update(validate_and_stage(out, publication, session))
+        if progress:
+            progress(f"parsed {stats.documents}/{len(items)} documents")
+
+    batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+    try:
+        if not batches:
+            from transforms.normalize import TABLES, empty_frame
+
+            publication.write({t: empty_frame(t) for t in TABLES})
+        elif runner == "dask":
+            window: deque[Any] = deque()
+            for batch in batches:
+                window.append(parse_validate_task.submit(batch, warehouse, run_id, started))
+                if len(window) >= WINDOW:
+                    stage(window.popleft().result())
+            while window:
+                stage(window.popleft().result())
+        else:
+            session = ValidationSession(run_id, docs_dir)
+            with pool_scope(workers):
+                window = deque()
+                for batch in batches:
+                    window.append(parse_batch_task.submit(batch, warehouse, run_id, started,
+                                                          workers))
+                    if len(window) >= WINDOW:
+                        stage(window.popleft().result())
+                while window:
+                    stage(window.popleft().result())
+            session.finish()
+        if progress:
+            progress("publishing")
+        published["tables"] = commit_task(publication, superseded, parsed, seen or {})
+    except BaseException:
+        publication.abort()
+        raise
+    published["checks_run"] = totals["checks_run"]
+    published["checks_failed"] = totals["checks_failed"]
+    published["reports_failing_validation"] = totals["reports_failing_validation"]
+    published["failed_by_check"] = {k.removeprefix("failed:"): v for k, v in totals.items()
+                                    if k.startswith("failed:")}
+    index = docs_dir / "index.html"
+    published["validation_report"] = str(index) if index.exists() else None
+    return stats, published
+
+
+def task_runner(runner: str = "local", dask_address: str | None = None,
+                workers: int | None = None) -> TaskRunner[Any]:
+    """The flow's task runner: threads locally (the parsing itself is in a process pool),
+    or prefect-dask on a cluster at ``dask_address`` (a LocalCluster when none is given)."""
+    if runner not in RUNNERS:
+        raise ValueError(f"unknown runner {runner!r}; choose one of {', '.join(RUNNERS)}")
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or default_workers(),
+                                              "threads_per_worker": 1,
+                                              "dashboard_address": None})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=WINDOW + 1)
+
+
+def flow_for(runner: str = "local", dask_address: str | None = None,
+             workers: int | None = None) -> Any:
+    """``nightly`` with the task runner for ``runner``; call it with ``runner=runner``."""
+    return nightly.with_options(task_runner=task_runner(runner, dask_address, workers))
+
+
 @flow(name="ogi-nightly", log_prints=False)
 def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
             workers: int | None = None, quiet: bool = False, sources_file: str | None = None,
             crawl_delay: float | None = None, crawl_timeout: float | None = None,
-            notify: str | None = None) -> dict[str, Any]:
+            notify: str | None = None, runner: str = "local",
+            reparse: bool = False) -> dict[str, Any]:
     """One run: every document gets a `reports` row, every check a `validation_results` row.
 
     ``sources`` are files, directories and URLs; ``sources_file`` names sites to crawl.
+    ``runner``: "local" parses on this machine's cores (a process pool); "dask" runs the
+    parse/validate stage as tasks of the flow's Dask task runner (see ``flow_for``).
+    Local files parsed before by this parser version and unchanged since are skipped
+    (flows/file_state.py) unless ``reparse``.
     """
     from flows.sources import iter_sources
 
@@ -172,21 +308,32 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
         if progress:
             progress(f"fetched: {fetched.requests} requests, {fetched.not_modified} not "
                      f"modified, {fetched.errors} errors, {len(fetched.to_parse)} to parse")
+    seen: dict[str, tuple[int, int]] = {}
+    if not reparse:
+        from flows.file_state import select_changed
+        from transforms.parse import PARSER_VERSION
+
+        selection = select_changed(items, Path(warehouse), PARSER_VERSION)
+        items, seen = selection.to_parse, selection.seen
+        summary.unchanged_files = selection.unchanged
+        if progress and selection.unchanged:
+            progress(f"{selection.unchanged} file(s) unchanged since parsed: skipped")
+        refreshed = selection.refreshed
+    else:
+        refreshed = []
     n_workers = workers or default_workers()
-    records: list[ReportRecord] = []
-    for start in range(0, len(items), batch_size):
-        batch = items[start:start + batch_size]
-        records.extend(ingest_batch(batch, warehouse, n_workers))
-        if progress:
-            progress(f"parsed {len(records)}/{len(items)} documents")
-    summarize(records, summary)
-    if progress:
-        progress("validating and publishing")
-    published = validate_and_publish(records, warehouse, run_id, started, superseded)
+    stats, published = run_batches(items, warehouse, run_id, started, batch_size, n_workers,
+                                   runner, superseded, progress, seen)
+    if refreshed:
+        from flows.file_state import remember
+
+        remember(Path(warehouse), seen, refreshed)
+    summarize_stats(stats, summary)
     for key in ("checks_run", "checks_failed", "failed_by_check", "reports_failing_validation",
                 "validation_report", "tables"):
         setattr(summary, key, published[key])
-    add_cross_checks(summary, cross_report_checks(warehouse, run_id))
+    if stats.documents or superseded:
+        add_cross_checks(summary, cross_report_checks(warehouse, run_id))
     from flows.monitoring import report_run
 
     report = report_run(summary.as_dict(), warehouse, notify)

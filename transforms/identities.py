@@ -120,22 +120,22 @@ def evaluate_identities(facts: pl.DataFrame,
     value (the warehouse ``facts`` table has them; ``kind`` is used for A5).
     """
     rows: list[dict[str, object]] = []
+    frames: list[pl.DataFrame] = []
     if facts.height == 0:
         return pl.DataFrame(schema=CHECK_SCHEMA)
     reports: dict[str, tuple[int | None, str]] = {}
     cells: dict[str, dict[tuple[str, str, str], float | None]] = {}
-    for f in facts.select("report_id", "report_year", "template", "block", "row_code",
-                          "col_code", "value").iter_rows(named=True):
-        rid = f["report_id"]
-        reports.setdefault(rid, (f["report_year"], f["template"]))
-        cells.setdefault(rid, {}).setdefault((f["block"], f["row_code"], f["col_code"]),
-                                             f["value"])
+    for rid, year, template, block_code, row_code, col_code, value in facts.select(
+            "report_id", "report_year", "template", "block", "row_code", "col_code",
+            "value").iter_rows():
+        reports.setdefault(rid, (year, template))
+        cells.setdefault(rid, {}).setdefault((block_code, row_code, col_code), value)
     templates = sorted({t for _, t in reports.values()})
     for layout in _layouts_of(templates, layouts):
         mine = [rid for rid, (_, t) in reports.items() if t == layout.code]
         for identity in layout.identities:
             if identity.op == "nonneg":
-                rows += _nonneg_rows(facts, layout, identity)
+                frames.append(_nonneg_rows(facts, layout, identity))
                 continue
             if identity.over == "previous_year":
                 continue
@@ -167,13 +167,14 @@ def evaluate_identities(facts: pl.DataFrame,
                         "message": (f"{identity.id} {verdict} at {inst.location}: stated "
                                     f"{_fmt(observed)}, {rel} {shown} "
                                     f"({identity.description})")})
-    if not rows:
+    if rows:
+        frames.insert(0, pl.DataFrame(rows, schema=CHECK_SCHEMA, strict=False))
+    if not frames:
         return pl.DataFrame(schema=CHECK_SCHEMA)
-    return pl.DataFrame(rows, schema=CHECK_SCHEMA, strict=False)
+    return pl.concat(frames, how="vertical")
 
 
-def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity
-                 ) -> list[dict[str, object]]:
+def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity) -> pl.DataFrame:
     """One instance per count fact with a value (kind from the catalog, via normalize)."""
     sel = facts.filter(pl.col("template") == layout.code, pl.col("value").is_not_null())
     if identity.block != "*":
@@ -185,22 +186,36 @@ def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity
         sel = sel.filter(pl.struct("block", "row_code", "col_code").map_elements(
             lambda s: place(layout.code, s["block"], s["row_code"], s["col_code"]).kind
             == "count", return_dtype=pl.Boolean))
-    out: list[dict[str, object]] = []
-    for f in sel.iter_rows(named=True):
-        block = PROSE if f["block"] == PROSE.code else layout.block(f["block"])
-        loc = (f"{block.title} {_label(block, row=f['row_code'])} × "
-               f"{_label(block, col=f['col_code'])}")
-        v = float(f["value"])
-        holds = v >= 0
-        out.append({
-            "report_id": f["report_id"], "report_year": f["report_year"],
-            "template": layout.code, "table": block.table, "block": block.code,
-            "check": identity.id, "op": "nonneg", "severity": identity.severity,
-            "observed": v, "expected": 0.0, "low": 0.0, "high": None, "holds": holds,
-            "location": loc,
-            "message": (f"{identity.id} {'holds' if holds else 'fails'} at {loc}: stated "
-                        f"{_fmt(v)}, a count cannot be negative")})
-    return out
+    if sel.height == 0:
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    # labels once per distinct cell, not once per fact (a batch has ~100 count facts a report)
+    places = sel.select("block", "row_code", "col_code").unique()
+    tables, locations = [], []
+    for b, r, c in places.iter_rows():
+        block = PROSE if b == PROSE.code else layout.block(b)
+        tables.append(block.table)
+        locations.append(f"{block.title} {_label(block, row=r)} × {_label(block, col=c)}")
+    places = places.with_columns(table=pl.Series(tables, dtype=pl.String),
+                                 location=pl.Series(locations, dtype=pl.String))
+    v = pl.col("value").cast(pl.Float64)
+    holds = v >= 0
+    return sel.join(places, on=["block", "row_code", "col_code"], how="left").select(
+        "report_id", pl.col("report_year").cast(pl.Int32), template=pl.lit(layout.code),
+        table="table", block="block", check=pl.lit(identity.id), op=pl.lit("nonneg"),
+        severity=pl.lit(identity.severity), observed=v, expected=pl.lit(0.0),
+        low=pl.lit(0.0), high=pl.lit(None, pl.Float64), holds=holds, location="location",
+        message=pl.format("{} {} at {}: stated {}, a count cannot be negative",
+                          pl.lit(identity.id),
+                          pl.when(holds).then(pl.lit("holds")).otherwise(pl.lit("fails")),
+                          "location", _g_format(v)),
+    ).cast(CHECK_SCHEMA)  # type: ignore[arg-type]
+
+
+def _g_format(v: pl.Expr) -> pl.Expr:
+    """``f"{x:g}"`` for the values counts take: integers print without a decimal point."""
+    whole = v.round(0) == v
+    return (pl.when(whole & (v.abs() < 1e6)).then(v.cast(pl.Int64).cast(pl.String))
+            .otherwise(v.map_elements(lambda x: f"{x:g}", return_dtype=pl.String)))
 
 
 def cross_report_checks(history: pl.DataFrame,

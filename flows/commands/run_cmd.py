@@ -46,7 +46,8 @@ def print_summary(s: dict[str, Any]) -> None:
 def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, workers: int | None,
                      as_json: bool, quiet: bool, sources_file: Path | None = None,
                      crawl_delay: float | None = None, timeout: float | None = None,
-                     notify: str | None = None) -> int:
+                     notify: str | None = None, runner: str = "local",
+                     dask_address: str | None = None) -> int:
     say = _progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
@@ -72,14 +73,13 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
         print(f"ogi run: {exc}", file=sys.stderr)
         return 2
     say(f"{n} sources to ingest; starting the Prefect flow (ephemeral server)")
-    from flows.nightly import nightly
+    from flows.nightly import flow_for
 
     warehouse.mkdir(parents=True, exist_ok=True)
-    summary = nightly(sources, str(warehouse.resolve()), batch_size=batch_size,
-                      workers=workers, quiet=quiet,
-                      sources_file=str(sources_file) if sources_file else None,
-                      crawl_delay=crawl_delay, crawl_timeout=timeout,
-                      notify=notify or configured_notify())
+    summary = flow_for(runner, dask_address, workers)(
+        sources, str(warehouse.resolve()), batch_size=batch_size, workers=workers, quiet=quiet,
+        sources_file=str(sources_file) if sources_file else None, crawl_delay=crawl_delay,
+        crawl_timeout=timeout, notify=notify or configured_notify(), runner=runner)
     if as_json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         print()

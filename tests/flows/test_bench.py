@@ -1,0 +1,90 @@
+"""`ogi bench`: its output format and that the benchmarked figures equal the generator's truth.
+
+No timing is asserted: the figures depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from flows.bench import RssSampler, check_truth, make_corpus
+from flows.cli import main
+
+LAST_LINE = re.compile(
+    r"^bench: (\d+\.\d) docs/s, (\d+\.\d)× baseline, (\d+\.\d\d)× floor, peak (\d+) MB$")
+
+
+@pytest.fixture(scope="module")
+def bench_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
+    tmp = tmp_path_factory.mktemp("benchtmp")
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(tmp)  # the bench's temporary directory goes here
+    try:
+        capture = pytest.MonkeyPatch()
+        lines: list[str] = []
+        capture.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
+        try:
+            assert main(["bench", "--docs", "20", "--batch-size", "7"]) == 0
+        finally:
+            capture.undo()
+    finally:
+        tempfile.tempdir = saved
+    return lines, tmp
+
+
+def test_last_line_has_the_documented_format(bench_output: tuple[list[str], Path]) -> None:
+    lines, _ = bench_output
+    m = LAST_LINE.match(lines[-1])
+    assert m, lines[-1]
+    docs_per_s, x, y, peak = (float(g) for g in m.groups())
+    assert docs_per_s > 0 and x > 0 and y > 0 and peak > 0
+
+
+def test_every_figure_read_back_equals_the_truth(bench_output: tuple[list[str], Path]) -> None:
+    lines, _ = bench_output
+    (truth,) = [line for line in lines if line.startswith("truth:")]
+    m = re.match(r"truth: (\d+)/(\d+) documents with every table figure right, "
+                 r"(\d+)/(\d+) figures", truth)
+    assert m, truth
+    docs_ok, docs, figs_ok, figs = map(int, m.groups())
+    assert docs >= 10 and docs_ok == docs  # narrative reports have no table figures
+    assert figs > 1000 and figs_ok == figs
+
+
+def test_per_format_rows_and_stages_are_printed(bench_output: tuple[list[str], Path]) -> None:
+    lines, _ = bench_output
+    rows = {line.split()[0]: line.split() for line in lines
+            if line.split() and line.split()[0] in ("html", "text", "pdf", "docx", "all")}
+    assert {"html", "text", "all"} <= set(rows)
+    assert sum(int(rows[f][1]) for f in rows if f != "all") == int(rows["all"][1]) == 20
+    assert any(line.startswith("HTML: ours") and "baseline" in line and "floor" in line
+               for line in lines)
+
+
+def test_temporary_files_are_removed(bench_output: tuple[list[str], Path]) -> None:
+    _, tmp = bench_output
+    # (multiprocessing's own pymp-* directory of the fork server goes at interpreter exit)
+    assert [p for p in tmp.iterdir() if not p.name.startswith("pymp-")] == []
+
+
+def test_a_kept_corpus_is_reused_and_checked_against_its_truth(tmp_path: Path) -> None:
+    said: list[str] = []
+    first = make_corpus(6, 1, tmp_path / "c", said.append)
+    again = make_corpus(6, 1, tmp_path / "c", said.append)
+    assert first.files == again.files and first.count == 6
+    assert len([s for s in said if s.startswith("generated")]) == 1
+    # nothing published yet: every truth figure is missing
+    docs_ok, docs, figs_ok, figs = check_truth(tmp_path / "wh", tmp_path / "c" / "truth.parquet")
+    assert docs_ok == 0 and docs > 0 and figs_ok == 0 and figs > 0
+
+
+def test_rss_sampler_sees_this_process() -> None:
+    with RssSampler(interval=0.01) as rss:
+        block = bytearray(50 * 1024 * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        rss.sample()
+    assert rss.peak_kb > 50 * 1024

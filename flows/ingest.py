@@ -1,19 +1,51 @@
-"""Read documents (files or URLs), keep their raw bytes, and parse them in worker processes."""
+"""Read documents (files or URLs), keep their raw bytes, and parse them in isolation.
+
+One hostile document must cost one ``failed`` row, never the run. Parsing therefore
+happens in a child process forked per chunk of documents (not per document: the fast
+path stays one fork per call). The child parses the chunk in order and sends each
+record back as soon as it has it, under three bounds from transforms/limits.py:
+
+- time: SIGALRM after ``parse_seconds`` turns a slow Python-level parse into
+  "parser exceeded 60 s"; a parse stuck in C code is killed by this process after
+  ``parse_seconds + parse_grace_seconds``;
+- memory: RLIMIT_AS caps how far the child's address space may grow
+  (``parse_memory_bytes``), so a blow-up is a MemoryError or a dead child, not an
+  OOM-killed run;
+- crashes: a child that dies (segfault, kill) is noticed by the closed pipe; the
+  document it was on gets "parser process died (signal …)" and a fresh child takes
+  the rest.
+
+Because records arrive in order, the document in progress when a child dies or hangs
+is always known: nothing is re-parsed and no healthy document is blamed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import signal
+import traceback
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
+from types import FrameType
 from urllib.parse import urlsplit
 
 from flows.fetch_one import FetchError, fetch_bytes
 from flows.raw_archive import keep_raw
 from flows.sources import Source
 from transforms.document import ReportRecord
-from transforms.parse import ingest, report_id_for
+from transforms.limits import Limits, mib
+from transforms.parse import OUT_OF_MEMORY, describe_error, ingest, report_id_for
+
+Item = tuple[bytes, str]  # (document bytes, where it came from)
+
+
+def current_limits() -> Limits:
+    """The limits in force: defaults, overridden by OGI_LIMIT_* environment variables."""
+    return Limits.from_env(os.environ)
 
 
 def _suffix(location: str, is_url: bool) -> str:
@@ -21,43 +53,247 @@ def _suffix(location: str, is_url: bool) -> str:
     return PurePosixPath(name).suffix.lower() or ".bin"
 
 
-def _failed(source: Source, data: bytes, error: str) -> ReportRecord:
+def failed_record(location: str, data: bytes, error: str) -> ReportRecord:
     digest = hashlib.sha256(data).hexdigest()
-    return ReportRecord(report_id_for(digest), source.location, digest, len(data), "failed",
+    return ReportRecord(report_id_for(digest), location, digest, len(data), "failed",
                         error, None)
 
 
-def _parse_one(item: tuple[bytes, str]) -> ReportRecord:
-    data, location = item
-    return ingest(data, location)
+class TooLarge(OSError):
+    """A local file above ``max_read_bytes``: not read into memory at all."""
 
 
-def read_source(source: Source) -> bytes:
-    if source.raw_path is not None:
-        return Path(source.raw_path).read_bytes()
-    if source.is_url:
-        return fetch_bytes(source.location)
-    return Path(source.location).read_bytes()
+def read_source(source: Source, limits: Limits | None = None) -> bytes:
+    limits = limits or current_limits()
+    if source.is_url and source.raw_path is None:
+        return fetch_bytes(source.location, max_bytes=limits.max_read_bytes)
+    path = Path(source.raw_path if source.raw_path is not None else source.location)
+    size = path.stat().st_size
+    if size > limits.max_read_bytes:
+        raise TooLarge(f"file is {size} bytes, above the {mib(limits.max_read_bytes)} read "
+                       "limit: not read")
+    with open(path, "rb") as fh:
+        return fh.read(limits.max_read_bytes + 1)
+
+
+# --- the child side ------------------------------------------------------------------
+
+
+class ParseTimeout(BaseException):
+    """Raised by SIGALRM inside a parse; a BaseException so no parser's handler eats it."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise ParseTimeout
+
+
+def _vm_size() -> int:
+    """This process's current address-space size in bytes (0 if /proc is absent)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
+
+
+def _cap_memory(limits: Limits) -> None:
+    """Let the address space grow by at most ``parse_memory_bytes`` from here."""
+    import resource
+
+    base = _vm_size()
+    if not base:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = base + limits.parse_memory_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def timeout_message(limits: Limits) -> str:
+    return f"parser exceeded {limits.parse_seconds:g} s (the parse time limit)"
+
+
+def _parse_guarded(data: bytes, location: str, limits: Limits) -> tuple[ReportRecord, bool]:
+    """(record, healthy): a timeout or memory failure leaves the process suspect."""
+    signal.setitimer(signal.ITIMER_REAL, limits.parse_seconds)
+    try:
+        record = ingest(data, location, limits)
+    except ParseTimeout:
+        return failed_record(location, data, timeout_message(limits)), False
+    except MemoryError:  # raised outside the parser's own handler (ingest records the rest)
+        return failed_record(location, data, describe_error(MemoryError())), False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    healthy = not (record.error or "").startswith(OUT_OF_MEMORY)
+    return record, healthy
+
+
+def _child_main(conn: Connection, items: Sequence[Item], start: int, limits: Limits) -> None:
+    """Parse items[start:] in order, sending (index, pickled record, go_on) for each."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _cap_memory(limits)
+    for index in range(start, len(items)):
+        data, location = items[index]
+        record, healthy = _parse_guarded(data, location, limits)
+        conn.send_bytes(pickle.dumps((index, record, healthy), pickle.HIGHEST_PROTOCOL))
+        if not healthy:
+            break  # a fresh process takes the rest
+    conn.close()
+
+
+# --- the parent side -----------------------------------------------------------------
+
+
+def _death_message(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "parser process stopped answering and was killed"
+    if exitcode < 0:
+        sig = -exitcode
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        hint: dict[int, str] = {signal.SIGKILL: " — out of memory?",
+                                signal.SIGSEGV: " — a parser crash",
+                                signal.SIGABRT: " — a parser abort"}
+        return f"parser process died (signal {sig}, {name}{hint.get(sig, '')})"
+    return f"parser process died (exit code {exitcode})"
+
+
+class _Child:
+    """A forked parser process and the read end of its pipe.
+
+    ``os.fork`` rather than multiprocessing: it works in daemonic processes (Dask workers)
+    too, and the child never runs the parent's atexit handlers (it leaves by ``_exit``).
+    """
+
+    def __init__(self, items: Sequence[Item], start: int, limits: Limits) -> None:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                os.close(r)
+                _child_main(Connection(w, readable=False), items, start, limits)
+            except BaseException:  # the exit code tells the parent; the trace tells people
+                traceback.print_exc()
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid = pid
+        self.conn = Connection(r, writable=False)
+        self.exitcode: int | None = None
+
+    def stop(self) -> int | None:
+        """Kill (if still running) and reap; the exit code (negative: the signal)."""
+        if self.exitcode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+                if not done:
+                    os.kill(self.pid, signal.SIGKILL)
+                    done, status = os.waitpid(self.pid, 0)
+                self.exitcode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                self.exitcode = None
+        self.conn.close()
+        return self.exitcode
+
+    def wait_exit(self) -> int | None:
+        """Reap a child whose pipe closed (it is exiting or dead)."""
+        if self.exitcode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.exitcode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                self.exitcode = None
+        return self.exitcode
+
+
+def parse_isolated(items: Sequence[Item], limits: Limits | None = None) -> list[ReportRecord]:
+    """Parse every item in forked children; one record per item, in order, always."""
+    limits = limits or current_limits()
+    out: list[ReportRecord | None] = [None] * len(items)
+    wait = limits.parse_seconds + limits.parse_grace_seconds
+    i = 0
+    while i < len(items):
+        child = _Child(items, i, limits)
+        try:
+            while i < len(items):
+                if not child.conn.poll(wait):
+                    child.stop()
+                    out[i] = failed_record(items[i][1], items[i][0], timeout_message(limits)
+                                           + "; the parser process was killed")
+                    i += 1
+                    break
+                try:
+                    index, record, healthy = pickle.loads(child.conn.recv_bytes())
+                except EOFError:  # the child died while parsing items[i]
+                    code = child.wait_exit()
+                    out[i] = failed_record(items[i][1], items[i][0], _death_message(code))
+                    i += 1
+                    break
+                out[index] = record
+                i = index + 1
+                if not healthy:
+                    break
+        finally:
+            child.stop()
+    return [r for r in out if r is not None]
+
+
+def parse_items(items: Sequence[Item], limits: Limits | None = None) -> list[ReportRecord]:
+    """Isolated when the limits say so and the platform can fork; in this process otherwise."""
+    limits = limits or current_limits()
+    if not items:
+        return []
+    if limits.isolate and hasattr(os, "fork"):
+        return parse_isolated(items, limits)
+    return [ingest(data, location, limits) for data, location in items]
+
+
+def _parse_chunk(chunk: Sequence[Item]) -> list[ReportRecord]:
+    return parse_items(chunk)
 
 
 def ingest_sources(sources: Sequence[Source], warehouse: Path,
-                   pool: ProcessPoolExecutor | None = None) -> list[ReportRecord]:
-    """One record per source, in input order; unreadable sources become failed records."""
+                   pool: Executor | None = None,
+                   limits: Limits | None = None) -> list[ReportRecord]:
+    """One record per source, in input order; unreadable sources become failed records.
+
+    Raw bytes are archived before parsing: whatever the parser does, they are kept.
+    ``pool`` (optional) spreads chunks over worker processes; each chunk is still
+    parsed in its own forked child.
+    """
+    limits = limits or current_limits()
     loaded: list[tuple[int, bytes]] = []
     records: list[ReportRecord | None] = [None] * len(sources)
+    raw: dict[int, str] = {}
     for i, source in enumerate(sources):
         try:
-            data = read_source(source)
+            data = read_source(source, limits)
         except (OSError, FetchError) as exc:
-            records[i] = _failed(source, b"", f"cannot read {source.location}: {exc}")
+            records[i] = failed_record(source.location, b"",
+                                       f"cannot read {source.location}: {exc}")
             continue
+        digest = hashlib.sha256(data).hexdigest()
+        raw[i] = str(keep_raw(warehouse, digest, _suffix(source.location, source.is_url),
+                              data))
         loaded.append((i, data))
     items = [(data, sources[i].location) for i, data in loaded]
-    parsed = list(pool.map(_parse_one, items, chunksize=8)) if pool else map(_parse_one, items)
-    for (i, data), record in zip(loaded, parsed, strict=True):
-        source = sources[i]
-        record.raw_path = str(keep_raw(warehouse, record.content_sha256,
-                                       _suffix(source.location, source.is_url), data))
+    if pool is not None and len(items) > 8:
+        size = max(4, -(-len(items) // 8))
+        chunks = [items[k:k + size] for k in range(0, len(items), size)]
+        parsed = [r for part in pool.map(_parse_chunk, chunks) for r in part]
+    else:
+        parsed = parse_items(items, limits)
+    for (i, _data), record in zip(loaded, parsed, strict=True):
+        record.raw_path = raw[i]
         records[i] = record
     return [r for r in records if r is not None]
 

@@ -14,7 +14,11 @@ def raw_path(warehouse: Path, sha256_hex: str, suffix: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256_hex):
         raise ValueError(f"not a sha256 hex digest: {sha256_hex!r}")
     ext = suffix.lower() if _SAFE_EXT.match(suffix.lower()) else ".bin"
-    return warehouse / "raw" / sha256_hex[:2] / f"{sha256_hex}{ext}"
+    root = warehouse / "raw"
+    path = root / sha256_hex[:2] / f"{sha256_hex}{ext}"
+    if not path.resolve().is_relative_to(root.resolve()):  # defence in depth
+        raise ValueError(f"raw path {path} would leave {root}")
+    return path
 
 
 def keep_raw(warehouse: Path, sha256_hex: str, suffix: str, data: bytes) -> Path:

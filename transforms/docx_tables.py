@@ -2,7 +2,9 @@
 
 python-docx hides vMerge continuation cells and gridBefore offsets, which are
 exactly what decides where a value sits, so word/document.xml is walked here
-with a hardened lxml parser (no entities, no DTD, no network) and a size cap.
+with a hardened lxml parser (no entities, no DTD, no network) and size/ratio caps
+(transforms/limits.py). A part that declares a DTD is refused outright: Word never
+writes one, and refusing is simpler to trust than any entity setting.
 Spanned copies carry their origin's ref and ``spanned=True``, as in
 html_tables, so consumers can tell a number printed once from its copies.
 """
@@ -12,12 +14,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from lxml import etree
 
 from .document import Cell, Extracted, Grid
+from .limits import DEFAULT_LIMITS, Limits, MiB, mib
 
-MAX_XML_BYTES = 50 * 1024 * 1024
 _MAX_SPAN = 200
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u200b]+")
@@ -25,16 +28,33 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, remove_comments=True, remove_pis=True)
 
 
-def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
-    """Read one part, refusing more than MAX_XML_BYTES whatever the header claims."""
+def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Read one part, refusing zip bombs: a size cap whatever the header claims, and a
+    cap on the compression ratio of big parts."""
+    cap = limits.max_docx_xml_bytes
     info = zf.getinfo(name)
-    if info.file_size > MAX_XML_BYTES:
-        raise ValueError(f"{name} is {info.file_size} bytes uncompressed; limit {MAX_XML_BYTES}")
+    if info.file_size > cap:
+        raise ValueError(f"{name} is {info.file_size} bytes uncompressed; limit {mib(cap)} "
+                         "(a zip bomb?)")
+    if info.file_size > MiB and info.file_size > limits.max_zip_ratio * max(1, info.compress_size):
+        raise ValueError(f"{name} inflates {info.compress_size} → {info.file_size} bytes "
+                         f"uncompressed, ratio above {limits.max_zip_ratio} (a zip bomb?)")
     with zf.open(info) as fh:
-        data = fh.read(MAX_XML_BYTES + 1)
-    if len(data) > MAX_XML_BYTES:
-        raise ValueError(f"{name} exceeds {MAX_XML_BYTES} bytes uncompressed")
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise ValueError(f"{name} exceeds {mib(cap)} uncompressed (a zip bomb?)")
     return data
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
+
+
+def _refuse_dtd(xml: bytes, name: str) -> None:
+    """Entities are never resolved; a part that declares any is refused with the reason."""
+    head = xml[:4096]
+    if _DOCTYPE.search(head) or _DOCTYPE.search(head.replace(b"\x00", b"")):  # UTF-16 too
+        raise ValueError(f"{name} declares a DTD (<!DOCTYPE>/<!ENTITY>): refused — Word never "
+                         "writes one, and entities (external or expanding) are never resolved")
 
 
 def _val(el: etree._Element | None, default: str | None = None) -> str | None:
@@ -129,17 +149,27 @@ def _grid_lines(grid: Grid) -> list[str]:
     return lines
 
 
-def read_docx(data: bytes) -> Extracted:
+def read_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     """Paragraphs become text lines; tables become grids (and ` | ` lines in the text)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError) as exc:  # e.g. "zip file version 14.8"
         raise ValueError(f"not a .docx (zip) file: {exc}") from exc
     with zf:
         if "word/document.xml" not in zf.namelist():
             raise ValueError("not a .docx: word/document.xml is missing")
-        xml = _read_member(zf, "word/document.xml")
-    root = etree.fromstring(xml, parser=_PARSER)
+        try:
+            xml = _read_member(zf, "word/document.xml", limits)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
+            raise ValueError(f"damaged .docx: word/document.xml cannot be unpacked: {exc}") \
+                from exc
+    _refuse_dtd(xml, "word/document.xml")
+    try:
+        root = etree.fromstring(xml, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"damaged .docx: word/document.xml is not well-formed: {exc}") from exc
+    if root.getroottree().docinfo.doctype:
+        _refuse_dtd(b"<!DOCTYPE", "word/document.xml")
     body = root.find(f"{_W}body")
     lines: list[str] = []
     tables: list[Grid] = []

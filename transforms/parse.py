@@ -11,6 +11,7 @@ from .document import Extracted, Format, Issue, ParsedReport, ReportRecord
 from .docx_tables import read_docx
 from .html_tables import read_html
 from .legacy_tables import read_legacy_tables
+from .limits import DEFAULT_LIMITS, Limits, mib
 from .metadata import read_metadata
 from .national_tables import read_national_tables
 from .pdf_text import read_pdf
@@ -54,26 +55,36 @@ def sniff_format(data: bytes, name: str = "") -> Format:
     return "text"
 
 
-def extract(data: bytes, fmt: Format) -> Extracted:
+def extract(data: bytes, fmt: Format, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     if fmt == "html":
-        return read_html(data)
+        return read_html(data, limits)
     if fmt == "pdf":
         return read_pdf(data)
     if fmt == "docx":
-        return read_docx(data)
+        return read_docx(data, limits)
     return read_text(data)
+
+
+def check_size(data: bytes, fmt: Format, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse documents whose size alone would cost minutes and gigabytes to parse."""
+    cap = limits.max_markup_bytes if fmt in ("html", "text") else limits.max_document_bytes
+    if len(data) > cap:
+        kind = "an HTML/text" if fmt in ("html", "text") else f"a {fmt.upper()}"
+        raise ValueError(f"document larger than the {mib(cap)} limit for {kind} document "
+                         f"({len(data)} bytes): raw bytes kept, not parsed")
 
 
 def report_id_for(sha256_hex: str) -> str:
     return sha256_hex[:16]
 
 
-def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
+def parse_bytes(data: bytes, name: str = "", limits: Limits = DEFAULT_LIMITS) -> ParsedReport:
     """Parse one document. Raises on unreadable input; callers turn that into a failed row."""
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise ValueError("empty document (0 bytes or whitespace only)")
     fmt = sniff_format(data, name)
-    doc = extract(data, fmt)
+    check_size(data, fmt, limits)
+    doc = extract(data, fmt, limits)
     template = classify_layout(doc)
     metadata, meta_issues = read_metadata(doc, name)
     issues: list[Issue] = [*doc.issues, *meta_issues]
@@ -93,16 +104,37 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     return report
 
 
-def ingest(data: bytes, source: str) -> ReportRecord:
-    """Parse and wrap as a record; never raises for bad input — the error is the record."""
+OUT_OF_MEMORY = "parser ran out of memory"
+NOT_A_REPORT = "no 政府信息公开 annual-report wording or table anchors found"
+# extraction issues that explain why a page reads as no report at all
+_EXPLAINS_NOT_A_REPORT = ("html_too_deep", "html_truncated")
+
+
+def describe_error(exc: BaseException) -> str:
+    """The ``error`` column: the reason itself for refusals, the type too for anything else."""
+    if isinstance(exc, MemoryError):
+        return f"{OUT_OF_MEMORY} (the document needs more than the parse memory limit)"
+    if isinstance(exc, RecursionError):
+        return "document nests too deeply to parse (RecursionError)"
+    if type(exc) in (ValueError, UnsupportedFormat):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+def ingest(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ReportRecord:
+    """Parse and wrap as a record; never raises for bad input — the error is the record.
+
+    Anything a parser raises (a refusal, a damaged file, a parser bug) becomes a ``failed``
+    record whose error names it: one document never stops a run.
+    """
     digest = hashlib.sha256(data).hexdigest()
     rid = report_id_for(digest)
     try:
-        parsed = parse_bytes(data, source)
-    except (ValueError, UnicodeError, KeyError, IndexError, RecursionError, MemoryError) as exc:
-        return ReportRecord(rid, source, digest, len(data), "failed",
-                            f"{type(exc).__name__}: {exc}", None)
+        parsed = parse_bytes(data, source, limits)
+    except Exception as exc:  # recorded as the document's error, never swallowed
+        return ReportRecord(rid, source, digest, len(data), "failed", describe_error(exc), None)
     if parsed.template == "not_a_report":
-        return ReportRecord(rid, source, digest, len(data), "not_a_report",
-                            "no 政府信息公开 annual-report wording or table anchors found", parsed)
+        why = [i.message for i in parsed.issues if i.kind in _EXPLAINS_NOT_A_REPORT]
+        error = NOT_A_REPORT + (f" ({'; '.join(why)})" if why else "")
+        return ReportRecord(rid, source, digest, len(data), "not_a_report", error, parsed)
     return ReportRecord(rid, source, digest, len(data), parsed.status, None, parsed)

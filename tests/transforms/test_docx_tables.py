@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from transforms import docx_tables
 from transforms.docx_tables import read_docx
+from transforms.limits import DEFAULT_LIMITS
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
-def make_docx(body: str, prolog: str = "") -> bytes:
+def make_docx(body: str, prolog: str = "", compression: int = zipfile.ZIP_STORED) -> bytes:
     xml = f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {W}><w:body>{body}' \
           "</w:body></w:document>"
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", compression) as zf:
         zf.writestr("word/document.xml", xml)
     return buf.getvalue()
 
@@ -45,18 +46,27 @@ def test_grid_span_and_vertical_merge_are_expanded_as_flagged_copies() -> None:
     assert [c.text for c in g[1][1:]] == ["5", ""]
 
 
-def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
+def test_a_part_declaring_a_dtd_is_refused_and_nothing_is_resolved(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
     prolog = f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{secret}">]>'
-    ex = read_docx(make_docx("<w:p><w:r><w:t>a&x;b</w:t></w:r></w:p>", prolog))
-    assert "TOP-SECRET" not in ex.text
+    with pytest.raises(ValueError, match=r"declares a DTD") as err:
+        read_docx(make_docx("<w:p><w:r><w:t>a&x;b</w:t></w:r></w:p>", prolog))
+    assert "TOP-SECRET" not in str(err.value)
+    laughs = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>')
+    with pytest.raises(ValueError, match=r"declares a DTD"):
+        read_docx(make_docx("<w:p><w:r><w:t>&b;</w:t></w:r></w:p>", laughs))
 
 
-def test_size_cap_and_bad_zip_raise_value_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(docx_tables, "MAX_XML_BYTES", 100)
-    with pytest.raises(ValueError, match=r"limit|exceeds"):
-        read_docx(make_docx("<w:p><w:r><w:t>" + "x" * 500 + "</w:t></w:r></w:p>"))
+def test_size_cap_ratio_cap_and_bad_zip_raise_value_error() -> None:
+    small = replace(DEFAULT_LIMITS, max_docx_xml_bytes=100)
+    with pytest.raises(ValueError, match=r"limit 100 bytes \(a zip bomb\?\)"):
+        read_docx(make_docx("<w:p><w:r><w:t>" + "x" * 500 + "</w:t></w:r></w:p>"), small)
+    bomb = make_docx("<w:p><w:r><w:t>" + " " * (3 * 1024 * 1024) + "</w:t></w:r></w:p>",
+                     compression=zipfile.ZIP_DEFLATED)
+    with pytest.raises(ValueError, match=r"ratio above 200 \(a zip bomb\?\)"):
+        read_docx(bomb)
     with pytest.raises(ValueError, match=r"not a \.docx"):
         read_docx(b"plain bytes")
 

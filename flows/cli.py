@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the pipeline once as a Prefect flow",
         description="Ingest documents, parse every layout, validate with Great Expectations and "
                     "publish Parquet tables. SOURCE is a file, a directory (searched recursively "
-                    "for .html .htm .shtml .txt .pdf .docx) or an http(s) URL of one report page. "
+                    "for .html .htm .shtml .txt .pdf .docx; other files, e.g. .doc or files "
+                    "without a suffix, are recorded with the reason they were not read; .md "
+                    ".json .toml .csv and hidden files are skipped) or an http(s) URL of a "
+                    "report page or a list page. "
                     "Without SOURCE the project's bundled samples are generated (if needed) and "
                     "ingested, offline.")
     run.add_argument("sources", nargs="*", metavar="SOURCE")

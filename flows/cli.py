@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notify", default=None, metavar="URL",
                      help="POST a JSON summary of the failures to URL after the run "
                           "(default: `notify` in ogi.toml, if set)")
+    run.add_argument("--reparse", action="store_true",
+                     help="parse every document again, even those already parsed by this "
+                          "parser version (default: skip unchanged files)")
     run.add_argument("--runner", choices=("local", "dask"), default="local",
                      help="where parsing and validation run: local process pool (default) or "
                           "a Dask cluster through prefect-dask")
@@ -176,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                                 workers=args.workers, as_json=args.json, quiet=args.quiet,
                                 sources_file=args.sources_file, crawl_delay=args.crawl_delay,
                                 timeout=args.timeout, notify=args.notify, runner=args.runner,
-                                dask_address=args.dask_address)
+                                dask_address=args.dask_address, reparse=args.reparse)
     if args.command == "failures":
         from flows.commands.failures_cmd import run_failures
 

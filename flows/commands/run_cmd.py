@@ -47,7 +47,7 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
                      as_json: bool, quiet: bool, sources_file: Path | None = None,
                      crawl_delay: float | None = None, timeout: float | None = None,
                      notify: str | None = None, runner: str = "local",
-                     dask_address: str | None = None) -> int:
+                     dask_address: str | None = None, reparse: bool = False) -> int:
     say = _progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
@@ -79,7 +79,8 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
     summary = flow_for(runner, dask_address, workers)(
         sources, str(warehouse.resolve()), batch_size=batch_size, workers=workers, quiet=quiet,
         sources_file=str(sources_file) if sources_file else None, crawl_delay=crawl_delay,
-        crawl_timeout=timeout, notify=notify or configured_notify(), runner=runner)
+        crawl_timeout=timeout, notify=notify or configured_notify(), runner=runner,
+        reparse=reparse)
     if as_json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -1,13 +1,21 @@
-"""HTML (often Word-exported) → text lines and expanded table grids."""
+"""HTML (often Word-exported) → text lines and expanded table grids.
+
+Hostile pages are bounded before the tree builder sees them: nesting deeper than
+``Limits.max_html_depth`` (tree builders go quadratic on 200,000 open <div>s) is
+read as flat text without tables, with an Issue saying so. Entities are HTML's
+own named/numeric ones only: no DTD is ever read, so nothing external is resolved.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .decode import decode_bytes
-from .document import Cell, Extracted, Grid
+from .document import Cell, Extracted, Grid, Issue
+from .limits import DEFAULT_LIMITS, Limits
 
 _BLOCK_TAGS = frozenset(
     "p div br tr li h1 h2 h3 h4 h5 h6 table section article header footer ul ol dd dt title".split()
@@ -92,8 +100,72 @@ def _text_lines(root: LexborNode) -> str:
     return "\n".join(lines)
 
 
-def read_html(data: bytes) -> Extracted:
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^>]*?(/?)>")
+_HIDDEN = re.compile(r"<!--.*?-->|<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+# elements the parser closes by itself, or that never have content: they do not nest
+_NO_DEPTH = frozenset(
+    "p li dt dd tr td th thead tbody tfoot option optgroup colgroup caption rb rt rp html head "
+    "body area base br col embed hr img input link meta param source track wbr".split())
+
+
+def nesting_depth(text: str, stop_at: int | None = None) -> int:
+    """How deep elements nest, counting opens minus matching closes (cheap, no tree).
+
+    Stops counting once ``stop_at`` is passed: the answer is then "too deep".
+    """
+    open_count: dict[str, int] = {}
+    depth = deepest = 0
+    for m in _TAG.finditer(_HIDDEN.sub("", text)):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _NO_DEPTH or self_closing:
+            continue
+        if closing:
+            if open_count.get(name, 0) > 0:
+                open_count[name] -= 1
+                depth -= 1
+            continue
+        open_count[name] = open_count.get(name, 0) + 1
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if stop_at is not None and deepest > stop_at:
+                break
+    return deepest
+
+
+_BLOCK_NAMES = "|".join(sorted(_BLOCK_TAGS))
+_FLAT_BLOCK = re.compile(rf"<(?:/?(?:{_BLOCK_NAMES})\b[^>]*|br\s*/?)>", re.I)
+_FLAT_CELL = re.compile(r"<(?:td|th)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def flat_text(text: str) -> str:
+    """Text lines of a page without building a tree: blocks → lines, cells → ' | '."""
+    text = _HIDDEN.sub("", text)
+    text = _FLAT_CELL.sub(" | ", _FLAT_BLOCK.sub("\n", text))
+    text = html.unescape(_ANY_TAG.sub("", text))
+    lines = (_WS.sub(" ", line).strip().strip("|").strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def looks_truncated(text: str) -> bool:
+    """A whole page (it opens <html>) that never closes it: the download was cut short."""
+    head = text[:4096].lower()
+    return "<html" in head and "</html" not in text[-4096:].lower()
+
+
+def read_html(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     text, encoding = decode_bytes(data)
+    issues: list[Issue] = []
+    if looks_truncated(text):
+        issues.append(Issue("html_truncated", "the page opens <html> but never closes it: it "
+                            "may be cut short, and figures after the cut are missing"))
+    depth = nesting_depth(text, stop_at=limits.max_html_depth)
+    if depth > limits.max_html_depth:
+        issues.append(Issue("html_too_deep", f"elements nest more than "
+                            f"{limits.max_html_depth} levels deep; read as flat text, "
+                            "without tables"))
+        return Extracted("html", flat_text(text), [], {}, None, encoding, issues)
     tree = LexborHTMLParser(text)
     for node in tree.css("script, style, noscript, template"):
         node.decompose()
@@ -114,4 +186,4 @@ def read_html(data: bytes) -> Extracted:
             tables.append(grid)
     body = tree.body or tree.root
     lines = _text_lines(body) if body is not None else ""
-    return Extracted("html", lines, tables, meta, title or None, encoding)
+    return Extracted("html", lines, tables, meta, title or None, encoding, issues)

@@ -44,3 +44,32 @@ def test_real_word_export_has_three_grids() -> None:
     doc = read_html(shared_file("corpus", "pingtan-2021.html").read_bytes())
     assert len(doc.tables) == 3
     assert doc.meta.get("ArticleTitle", "").startswith("平潭综合实验区2021")
+
+
+def test_nesting_depth_counts_real_nesting_only() -> None:
+    from transforms.html_tables import nesting_depth
+
+    assert nesting_depth("<div><div><p>a<p>b<br><img src=x></div></div>") == 2
+    assert nesting_depth("<table><tr><td>1<tr><td>2</table>") == 1
+    assert nesting_depth("<!-- <div><div><div> -->" + "<span>x</span>" * 5) == 1
+    assert nesting_depth("<div>" * 50, stop_at=10) == 11
+
+
+def test_too_deep_a_page_is_read_as_flat_text_with_an_issue() -> None:
+    from dataclasses import replace
+
+    from transforms.limits import DEFAULT_LIMITS
+
+    page = ("<html><body>" + "<div>" * 30 + "<p>某县2021年报告</p><table><tr><td>申请</td>"
+            "<td>5</td></tr></table>" + "</div>" * 30 + "</body></html>").encode()
+    doc = read_html(page, replace(DEFAULT_LIMITS, max_html_depth=20))
+    assert doc.tables == [] and [i.kind for i in doc.issues] == ["html_too_deep"]
+    assert doc.text.splitlines() == ["某县2021年报告", "申请 | 5"]
+    assert read_html(page).tables  # within the default limit: a normal parse
+
+
+def test_a_cut_short_page_says_so() -> None:
+    doc = read_html("<html><body><table><tr><td>申请</td><td>5".encode())
+    assert [i.kind for i in doc.issues] == ["html_truncated"]
+    assert [c.text for c in doc.tables[0][0]] == ["申请", "5"]
+    assert read_html(b"<p>fragment without html</p>").issues == []

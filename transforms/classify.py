@@ -11,6 +11,7 @@ from .catalog import LAYOUTS
 from .catalog.labels import norm_label
 from .document import Extracted
 from .metadata import read_report_year
+from .nfkc import nfkc_plain
 from .numbers import is_number_like
 
 NOT_A_REPORT = "not_a_report"
@@ -21,11 +22,20 @@ _REPORT_WORDS = ("年度报告", "年报", "工作报告", "公开报告")
 _SUBJECTS = ("主动公开", "依申请", "政府信息公开申请", "行政复议", "行政诉讼", "总体情况", "概述")
 
 
+_NEWLINES_DROPPED = norm_label("a\nb") == "ab"
+
+
 def _searchable(doc: Extracted) -> str:
     """All text of the document, tables included, folded by norm_label once."""
-    cells = "\n".join(c.text for grid in doc.tables for row in grid for c in row
-                      if not c.spanned)
-    return norm_label(doc.text + "\n" + cells)
+    cells = "\n".join([c.text for grid in doc.tables for row in grid for c in row
+                       if not c.spanned])
+    text = doc.text + "\n" + cells
+    folded = nfkc_plain(text)
+    if folded is None or not _NEWLINES_DROPPED:
+        return norm_label(text)
+    # NFKC is per character here, so norm_label's own NFKC finds nothing left to do, and
+    # the newlines it drops (one per line and cell) can go first, more cheaply
+    return norm_label(folded.replace("\n", ""))
 
 
 def anchor_hits(doc: Extracted) -> dict[str, list[str]]:

@@ -10,15 +10,15 @@ present, carry them. Two different values for one figure are an Issue.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .catalog import PROSE
 from .document import Fact, Issue
+from .nfkc import nfkc
 
-_SENTENCE_END = re.compile(r"[。!?;]")
 _LINE_END = ("。", "!", "?", ";", ":")
 _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.]|第[一二三四五六七八九十]+)"
@@ -45,8 +45,7 @@ _CHANNEL_WORDS = ("当面", "信函", "传真", "网上", "网络", "电子邮�
 _APPLICATION_CONTEXT = ("依申请", "信息公开申请", "政府信息公开的申请", "公开申请")
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):  # a tuple: built for every candidate clause, cheaply
     text: str  # NFKC, spaces next to non-digits removed
     sentence: str
     section: str  # the text from the last heading (一、 (二) 3.) up to the clause's end
@@ -62,11 +61,19 @@ class _Found:
 
 
 def _norm(line: str) -> str:
-    return _SPACE_NEAR_TEXT.sub("", unicodedata.normalize("NFKC", line)).strip()
+    return _SPACE_NEAR_TEXT.sub("", nfkc(line)).strip()
+
+
+# _SPACE_NEAR_TEXT over a whole document, then strip() per line: the same removals
+# inside each line (a space run goes unless it is one space between digits); at line
+# ends it takes the spaces that strip() would (a newline is no digit). Every branch
+# starts with the space class, so the regex engine skips to the next space in C.
+_SPACE_NEAR_TEXT_LINES = re.compile(r"[^\S\n](?:[^\S\n]+|(?<=\D[^\S\n])|(?=\D))")
 
 
 def _is_table_line(line: str) -> bool:
-    return " | " in line or line.rstrip().endswith("|") or line.lstrip().startswith("|")
+    return "|" in line and (
+        " | " in line or line.rstrip().endswith("|") or line.lstrip().startswith("|"))
 
 
 _PROSE_CELL_MIN = 40  # a table cell this long holding a full stop is running text
@@ -78,44 +85,110 @@ def _prose_cells(line: str) -> list[str]:
     Form cells are short labels and numbers without full stops; only long cells
     with a sentence end are read, each as a paragraph of its own.
     """
+    if "。" not in line:
+        return []
     return [c for c in line.split("|")
             if "。" in c and len(_norm(c)) >= _PROSE_CELL_MIN]
+
+
+# The first characters of the trigger words (_TRIGGER below): a paragraph holding a
+# trigger has a line holding one of these, even when the word is wrapped across lines.
+_TRIGGER_FIRST = re.compile("[主各申复诉采费收对]")
 
 
 def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
     """(paragraph, offsets where each joined line starts, their 1-based line numbers).
 
-    Wrapped lines (PDF text) are joined; headings, table rows and page marks end a paragraph.
+    Wrapped lines (PDF text) are joined; headings and table rows end a paragraph,
+    blank lines and page marks are passed over. Only paragraphs that may hold a
+    trigger word are returned (and the long prose cells of table rows), in text
+    order: each is rebuilt around a line holding a trigger's first character, so
+    the rest of the document costs a few scans in C, not a Python step per line.
     """
-    buf: list[str] = []
-    starts: list[int] = []
-    numbers: list[int] = []
-    length = 0
+    raw = text.split("\n")
+    folded = _SPACE_NEAR_TEXT_LINES.sub("", nfkc(text))
+    # NFKC neither makes nor removes a newline: lines[k] is line k, normalized. The
+    # regex has already taken the spaces at both ends of every line but the text's own.
+    lines = folded.split("\n")
+    lines[0] = lines[0].strip()
+    lines[-1] = lines[-1].strip()
+    n = len(raw)
 
-    def flush() -> Iterator[tuple[str, list[int], list[int]]]:
-        nonlocal buf, starts, numbers, length
-        if buf:
-            yield "".join(buf), starts, numbers
-        buf, starts, numbers, length = [], [], [], 0
+    def table(k: int) -> bool:
+        r = raw[k]
+        return "|" in r and _is_table_line(r)
 
-    for number, raw in enumerate(text.split("\n"), start=1):
-        if _is_table_line(raw):
-            yield from flush()
-            for cell in _prose_cells(raw):
-                yield _norm(cell), [0], [number]
+    page_mark = _PAGE_MARK.match
+
+    def skip(k: int) -> bool:
+        line = lines[k]
+        return not line or ((line[0] == "-" or line[0].isdigit()) and page_mark(line) is not None)
+
+    # A paragraph goes on past a content line only if the line is long and has no
+    # closing mark: then it takes the next line that is neither skipped nor a table
+    # row nor a heading. These links are few; every other line is a paragraph alone.
+    after: dict[int, int] = {}
+    for k, line in enumerate(lines):
+        if len(line) < _WRAP_MIN or line.endswith(_LINE_END) or table(k) or skip(k):
             continue
-        line = _norm(raw)
-        if not line or _PAGE_MARK.match(line):
+        i = k + 1
+        while i < n:  # pass blank lines and page marks (never table rows: no "|")
+            line = lines[i]
+            if line and ((line[0] != "-" and not line[0].isdigit()) or page_mark(line) is None):
+                break
+            i += 1
+        if i < n and not table(i) and _HEADING.match(lines[i]) is None:
+            after[k] = i
+    before = {i: k for k, i in after.items()}
+
+    units: list[tuple[int, str, list[int], list[int]]] = []
+    line_no, pos, done = 0, 0, -1
+    for m in _TRIGGER_FIRST.finditer(folded):
+        line_no += folded.count("\n", pos, m.start())
+        pos = m.start()
+        if line_no <= done or table(line_no):
             continue
-        if buf and _HEADING.match(line):
-            yield from flush()
-        buf.append(line)
-        starts.append(length)
-        numbers.append(number)
-        length += len(line)
-        if line.endswith(_LINE_END) or len(line) < _WRAP_MIN:
-            yield from flush()
-    yield from flush()
+        k = line_no
+        if k not in after and k not in before:  # a paragraph of one line
+            done = k
+            line = lines[k]
+            if _TRIGGER.search(line) and _STATABLE.search(line):
+                units.append((k, line, [0], [k + 1]))
+            continue
+        if k not in after and not _TRIGGER.search(lines[k]):
+            continue  # a trigger wrapped onto this line starts on an earlier line
+        while k in before:
+            k = before[k]
+        first = k
+        buf: list[str] = []
+        starts: list[int] = []
+        numbers: list[int] = []
+        length = 0
+        while True:
+            line = lines[k]
+            buf.append(line)
+            starts.append(length)
+            numbers.append(k + 1)
+            length += len(line)
+            if k not in after:
+                break
+            k = after[k]
+        done = k
+        units.append((first, "".join(buf), starts, numbers))
+    if "。" in text:  # prose cells: rows holding "|" (few lines) and a full stop
+        k, counted, pos = 0, 0, text.find("|")
+        while pos >= 0:
+            k += text.count("\n", counted, pos)
+            counted = pos
+            r = raw[k]
+            if "。" in r and _is_table_line(r):
+                units.extend((k, _norm(cell), [0], [k + 1]) for cell in _prose_cells(r))
+            end = text.find("\n", pos)
+            pos = text.find("|", end) if end >= 0 else -1
+    if len(units) > 1:
+        units.sort(key=lambda u: u[0])
+    for _, paragraph, starts, numbers in units:
+        yield paragraph, starts, numbers
 
 
 _INLINE_HEADING = re.compile(
@@ -129,22 +202,37 @@ _LEAD_HEADING = re.compile(
     r"(?:情况|措施|事项)(?=.)"
 )
 
+# Every reader needs one of these words in its clause (see the guard at the top of each),
+# and, to state anything, a figure with its unit (every pattern ends a number with one of
+# 条件个份宗起次项 万元 亿元) or a negation (未 无 没有, 不向/不收 of the fees): clauses
+# without both are skipped before they are built.
+_TRIGGER = re.compile("主动公开|各类政府信息|申请|复议|诉讼|采购|费|收取|对外管理服务事项")
+_STATABLE = re.compile(r"\d[条件个份宗起次项万元亿]|[未无]|没有|不[向收]")
+_SENTENCE = re.compile(r"[^。!?;]+")  # sentences end at 。!?; (NFKC folds the full-width ones)
+_CLAUSE = re.compile(r"[^,]+")
+
 
 def _clauses(text: str) -> Iterator[_Clause]:
+    """Clauses that may state a figure: those holding a reader's trigger word."""
+    trigger, statable = _TRIGGER.search, _STATABLE.search
     for paragraph, starts, numbers in _paragraphs(text):
+        if not trigger(paragraph) or not statable(paragraph):
+            continue
         headings = [0, *(m.start() for m in _INLINE_HEADING.finditer(paragraph))]
-        pos = 0
-        for sentence in _SENTENCE_END.split(paragraph):
-            s_start = paragraph.find(sentence, pos) if sentence else pos
-            pos = s_start + len(sentence)
-            c_pos = s_start
-            for clause in re.split(r",", sentence):
+        for s in _SENTENCE.finditer(paragraph):
+            sentence = s.group()
+            if not trigger(sentence):
+                continue
+            s_start = s.start()
+            for c in _CLAUSE.finditer(sentence):
+                clause = c.group()
+                if not trigger(clause) or not statable(clause):
+                    continue
+                c_pos = s_start + c.start()
                 line = numbers[bisect_right(starts, c_pos) - 1]
-                if clause:
-                    head = headings[bisect_right(headings, c_pos) - 1]
-                    section = paragraph[head: c_pos + len(clause)]
-                    yield _Clause(_LEAD_HEADING.sub("", clause), sentence, section, line)
-                c_pos += len(clause) + 1
+                head = headings[bisect_right(headings, c_pos) - 1]
+                section = paragraph[head: c_pos + len(clause)]
+                yield _Clause(_LEAD_HEADING.sub("", clause), sentence, section, line)
 
 
 def _approximate(clause: str, m: re.Match[str]) -> bool:
@@ -196,7 +284,7 @@ _NOT_APPLICATION = ("复议", "诉讼", "举报", "投诉", "信访", "审批", 
 
 
 def _applications(c: _Clause) -> list[_Found]:
-    if any(w in c.text for w in _NOT_APPLICATION):
+    if "申请" not in c.text or any(w in c.text for w in _NOT_APPLICATION):
         return []
     m = _NO_APPLICATION.search(c.text)
     if m and not re.search(r"\d", c.text[m.start():]):
@@ -234,6 +322,8 @@ _LAWSUITS = re.compile(rf"(?P<w>行政)?诉讼(?:案件)?{_TOTAL_WORD}{_COUNT}(?
 def _appeals(c: _Clause) -> list[_Found]:
     out: list[_Found] = []
     text = c.text
+    if "复议" not in text and "诉讼" not in text:
+        return out
     m = _NEGATION.search(text)
     if m and not re.search(r"\d", text[m.start():]) and not any(
             w in text for w in _NOT_ZERO_APPEAL):
@@ -267,6 +357,8 @@ _PROCUREMENT_AMOUNT = re.compile(rf"采购总?金额{_TOTAL_WORD}{_NUM}(?P<u>万
 
 def _procurement(c: _Clause) -> list[_Found]:
     out: list[_Found] = []
+    if "采购" not in c.text:
+        return out
     for pattern in _PROCUREMENT_COUNT:
         m = pattern.search(c.text)
         if m and not _approximate(c.text, m):
@@ -287,7 +379,7 @@ _NO_FEES = re.compile(
 
 def _fees(c: _Clause) -> list[_Found]:
     text = c.text
-    if "行政事业性收费" in text or "采购" in text:
+    if ("费" not in text and "收取" not in text) or "行政事业性收费" in text or "采购" in text:
         return []
     context = "信息处理费" in c.sentence or (
         any(w in c.sentence for w in ("依申请", "信息公开")) and ("收费" in text or "费用" in text))
@@ -311,7 +403,9 @@ _SERVICES = (
 
 
 def _services(c: _Clause) -> list[_Found]:
-    out = []
+    out: list[_Found] = []
+    if "对外管理服务事项" not in c.text:
+        return out
     for row, pattern in _SERVICES:
         m = pattern.search(c.text)
         if m and not _approximate(c.text, m):

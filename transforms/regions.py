@@ -77,6 +77,9 @@ class _Gazetteer:
     aliases: dict[str, tuple[tuple[Division, int], ...]]  # name form → (division, strength)
     automaton: ahocorasick.Automaton
     longest: int
+    reach: dict[str, int]  # first two characters of a form → length of the longest such form
+    # find every place a form may start (and a few more); empty: scan the whole text
+    starts: tuple[re.Pattern[str], ...]
 
 
 def _read_divisions() -> list[Division]:
@@ -152,15 +155,85 @@ def _gazetteer() -> _Gazetteer:
         automaton.add_word(form, form)
     automaton.make_automaton()
     aliases = {k: tuple(v.values()) for k, v in table.items()}
-    return _Gazetteer(by_code, aliases, automaton, max(map(len, table)))
+    reach: dict[str, int] = {}
+    for form in table:
+        reach[form[:2]] = max(reach.get(form[:2], 0), len(form))
+    # the stretch scan in _hits relies on every form having two characters at least
+    starts = _starts_patterns(reach) if min(map(len, table)) >= 2 else ()
+    return _Gazetteer(by_code, aliases, automaton, max(map(len, table)), reach, starts)
+
+
+# Characters frequent in report text that also begin a place name (政和县, 公安县, 开阳县):
+# they get exact patterns in the start finder, so that 政府 and 公开 are no candidates.
+_FREQUENT_FIRSTS = ("政息公开府策工行本理文务和站三法布内分于"
+                    "民中市加全安当会后自无成管平社回交相万渠")  # most frequent first
+
+
+def _starts_patterns(reach: Mapping[str, int]) -> tuple[re.Pattern[str], ...]:
+    """Regexes finding, in C, the positions whose two characters begin some form.
+
+    Exact for the frequent first characters (one alternation of literals, which the
+    regex engine scans for by its first character), a superset for the others (one
+    character class followed by one class of second characters; the caller checks
+    ``reach``). Every form has two characters at least.
+    """
+    seconds: dict[str, set[str]] = {}
+    for pair in reach:
+        seconds.setdefault(pair[0], set()).add(pair[1])
+
+    def chars(cs: Iterable[str]) -> str:
+        return "".join(re.escape(c) for c in sorted(cs))
+
+    exact = [c for c in _FREQUENT_FIRSTS if c in seconds]
+    rest = [c for c in seconds if c not in exact]
+    patterns = []
+    if exact:
+        patterns.append("|".join(f"{re.escape(c)}(?=[{chars(seconds[c])}])" for c in exact))
+    if rest:
+        rest_seconds = set().union(*(seconds[c] for c in rest))
+        patterns.append(f"[{chars(rest)}](?=[{chars(rest_seconds)}])")
+    return tuple(re.compile(p) for p in patterns)
 
 
 def _hits(text: str) -> Iterable[tuple[int, str]]:
-    """(start, form) for the longest non-overlapping name forms in ``text``."""
+    """(start, form) for the longest non-overlapping name forms in ``text``.
+
+    The automaton's ``iter_long`` is slow on long texts (each character is looked up
+    among a thousand first characters), so it runs only on the stretches where a form
+    can start: a stretch runs from a candidate start to the end of the longest form
+    that could begin at any of its candidates. Between stretches the automaton is
+    back at its root with nothing pending, so the results are those of one pass over
+    the whole text.
+    """
     if not text:
         return
-    for end, form in _gazetteer().automaton.iter_long(text):
-        yield end - len(form) + 1, form
+    g = _gazetteer()
+    if not g.starts:
+        yield from _stretch_hits(g.automaton, text, 0, len(text))
+        return
+    reach = g.reach
+    first = end = -1
+    candidates = [m.start() for pattern in g.starts for m in pattern.finditer(text)]
+    if len(g.starts) > 1:
+        candidates.sort()
+    for p in candidates:
+        r = reach.get(text[p:p + 2])
+        if r is None:
+            continue
+        if p <= end:
+            end = max(end, p + r)
+            continue
+        if first >= 0:
+            yield from _stretch_hits(g.automaton, text, first, end)
+        first, end = p, p + r
+    if first >= 0:
+        yield from _stretch_hits(g.automaton, text, first, end)
+
+
+def _stretch_hits(automaton: ahocorasick.Automaton, text: str, first: int,
+                  end: int) -> Iterable[tuple[int, str]]:
+    for last, form in automaton.iter_long(text[first:end]):
+        yield first + last - len(form) + 1, form
 
 
 def _ancestors(div: Division) -> list[Division]:

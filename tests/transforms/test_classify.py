@@ -118,3 +118,16 @@ def test_huaian_pdf_layout() -> None:
     pdf_text = pytest.importorskip("transforms.pdf_text", reason="PDF extractor not present")
     doc = pdf_text.read_pdf(shared_file("corpus", "huaian-2024.pdf").read_bytes())
     assert classify_layout(doc) == "fmt2021"
+
+
+@pytest.mark.parametrize("text", [
+    REPORT + "信息内容 | 本年制发件数 |\n（一）予以公开　１２件",
+    REPORT + "Cafe\u0301 e\n\u0301 ｶﾞ",  # characters that compose: the slow, general path
+])
+def test_searchable_key_is_norm_label_of_all_text(text: str) -> None:
+    from transforms.catalog.labels import norm_label
+    from transforms.classify import _searchable
+
+    doc = Extracted("text", text, [grid([["本年新收", "５"], ["合 计", "7"]])])
+    doc.tables[0][1].append(Cell("copy", "table 1 row 2 col 3", spanned=True))
+    assert _searchable(doc) == norm_label(text + "\n" + "本年新收\n５\n合 计\n7")

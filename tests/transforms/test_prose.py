@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from transforms import prose
 from transforms.catalog import PROSE, find_block, get_layout
 from transforms.document import Fact
 from transforms.html_tables import read_html
 from transforms.prose import read_prose_figures
 
+from ..conftest import CORPUS as CORPUS_DIR
 from ..conftest import seed, shared_file
 
 
@@ -240,3 +243,85 @@ def test_body_glued_onto_a_pipe_joined_header_strip() -> None:
 
 def test_short_table_cells_with_full_stops_are_not_prose() -> None:
     assert figures("主动公开政府信息10条。 | 10 |\n") == {}
+
+
+# ── paragraphs rebuilt only around trigger words (the fast path) ────────────
+
+def test_trigger_wrapped_across_lines_and_a_page_mark() -> None:
+    text = ("全年我局通过门户网站、政务新媒体等渠道主动\n\n- 3 -\n公开政府信息128条。\n"
+            "全年共收到公民、法人和其他组织提出的政府信息公开申请\n7件。\n")
+    assert figures(text) == {"proactive_total": 128, "applications_received": 7}
+    assert fact(text, "proactive_total").source_ref == "line 1"
+    assert fact(text, "applications_received").source_ref == "line 5"
+
+
+def test_wrapped_line_does_not_join_a_table_row_or_a_heading() -> None:
+    text = "本机关全年共计主动公开了各类政府信息\n| 42 | 条 |\n(二)依申请公开情况\n"
+    assert figures(text) == {}
+    text = "本机关全年共计主动公开了各类政府信息\n42条。\n"
+    assert figures(text) == {"proactive_total": 42}
+
+
+def _reference_paragraphs(text: str) -> list[tuple[str, list[int], list[int]]]:
+    """The line-by-line reading the fast path replaces: every paragraph of the text."""
+    out: list[tuple[str, list[int], list[int]]] = []
+    buf: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if prose._is_table_line(raw):
+            if buf:
+                out.append(("".join(buf), starts, numbers))
+            buf, starts, numbers = [], [], []
+            out.extend((prose._norm(c), [0], [number]) for c in prose._prose_cells(raw))
+            continue
+        line = prose._norm(raw)
+        if not line or prose._PAGE_MARK.match(line):
+            continue
+        if buf and prose._HEADING.match(line):
+            out.append(("".join(buf), starts, numbers))
+            buf, starts, numbers = [], [], []
+        starts.append(sum(map(len, buf)))
+        buf.append(line)
+        numbers.append(number)
+        if line.endswith(prose._LINE_END) or len(line) < prose._WRAP_MIN:
+            out.append(("".join(buf), starts, numbers))
+            buf, starts, numbers = [], [], []
+    if buf:
+        out.append(("".join(buf), starts, numbers))
+    return out
+
+
+def _readable(paragraphs: list[tuple[str, list[int], list[int]]]) -> list[tuple[str, ...]]:
+    return [(p, repr(s), repr(n)) for p, s, n in paragraphs
+            if prose._TRIGGER.search(p) and prose._STATABLE.search(p)]
+
+
+def _rewrapped(text: str, rng: random.Random) -> str:
+    out = []
+    for line in text.split("\n"):
+        while line:
+            width = rng.randint(5, 45)
+            out.append(line[:width])
+            line = line[width:]
+            if rng.random() < 0.08:
+                out.append(rng.choice(["- 3 -", "", "  ", "12", "a | b", "|x", "(二)依申请公开",
+                                       "三、收费情况", "本年度未收取任何费用。 | 备注 |"]))
+    return "\n".join(out)
+
+
+def test_fast_paragraphs_are_the_line_by_line_ones_that_can_state_a_figure() -> None:
+    rng = random.Random(11)
+    sentences = ["全年共主动公开政府信息94条，其中政策文件15条。", "收到政府信息公开申请5件。",
+                 "未发生政府信息公开行政复议、行政诉讼。", "本年度未收取信息处理费。",
+                 "政府集中采购项目12个，采购金额3.5万元。", "新增对外管理服务事项2项。",
+                 "一、总体情况", "(一)主动公开", "| 申请 | 3 |",
+                 "２０２３年，我局（办）依法公开信息。"]
+    texts = ["".join(rng.choice(sentences) for _ in range(rng.randint(1, 12)))
+             for _ in range(200)]
+    if CORPUS_DIR.is_dir():
+        texts += [text_of(p) for p in sorted(CORPUS_DIR.glob("*.html"))]
+    for text in texts:
+        for variant in (text, _rewrapped(text, rng)):
+            assert _readable(list(prose._paragraphs(variant))) == \
+                _readable(_reference_paragraphs(variant))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
+from transforms import regions
 from transforms.regions import Region, division, place_mentions, resolve_region
 
 
@@ -124,3 +126,33 @@ def test_resolution_is_fast_on_a_long_page() -> None:
 ])
 def test_ethnic_autonomous_names_have_short_forms(name: str, county: str) -> None:
     assert resolve_region(name).county == county
+
+
+def _whole_text_hits(text: str) -> list[tuple[int, str]]:
+    """What _hits stands for: one iter_long pass of the automaton over the whole text."""
+    automaton = regions._gazetteer().automaton
+    return [(end - len(form) + 1, form) for end, form in automaton.iter_long(text)] if text else []
+
+
+def test_stretch_scan_finds_what_one_pass_over_the_text_finds() -> None:
+    forms = sorted(regions._gazetteer().aliases)
+    rng = random.Random(3)
+    texts = ["", "张", "政府信息公开", "张家川回族自治县张家川县张家川张棉驿乡",
+             "北京市北京市海淀区", "福建省福州市平潭综合实验区管委会"]
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            form = rng.choice(forms)
+            cut = rng.random()
+            if cut < 0.3:
+                form = form[:rng.randint(1, len(form))]  # a prefix that goes nowhere
+            elif cut < 0.5:
+                form = form[rng.randint(0, len(form) - 1):]  # a suffix: failure links
+            elif cut < 0.6:
+                form += rng.choice(forms)[:3]  # forms running into each other
+            parts.append(form)
+            if rng.random() < 0.3:
+                parts.append(rng.choice("政府信息公开，。 \n12市县区省州新") * rng.randint(1, 2))
+        texts.append("".join(parts))
+    for text in texts:
+        assert list(regions._hits(text)) == _whole_text_hits(text), text

@@ -4,7 +4,8 @@ A batch of sources is cut into chunks; each chunk is read, archived, parsed,
 normalized into the warehouse tables and checked against the catalog's
 identities *in a worker process* (``process_chunk``), so every CPU-bound step
 uses both cores and only compact Arrow-backed frames travel back — never the
-per-document ``ReportRecord`` objects. The parent then validates the batch with
+per-document ``ReportRecord`` objects, and no message of a check instance that holds
+(``compact_checks``). The parent then validates the batch with
 Great Expectations (one session per run) and streams it to the warehouse.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -75,7 +76,7 @@ def process_chunk(sources: Sequence[Source], warehouse: str, run_id: str,
     t1 = time.perf_counter()
     tables = build_tables(records, run_id=run_id, ingested_at=ingested_at)
     t2 = time.perf_counter()
-    checks = evaluate_identities(tables["facts"])
+    checks = compact_checks(evaluate_identities(tables["facts"]))
     t3 = time.perf_counter()
     stats = BatchStats(documents=len(records))
     for r in records:
@@ -88,6 +89,19 @@ def process_chunk(sources: Sequence[Source], warehouse: str, run_id: str,
             stats.parse_issues += len(r.parsed.issues)
     stats.seconds.update({"parse": t1 - t0, "normalize": t2 - t1, "identities": t3 - t2})
     return BatchOutput(tables, checks, stats, [(r.source, r.content_sha256) for r in records])
+
+
+def compact_checks(checks: pl.DataFrame) -> pl.DataFrame:
+    """The check frame as shipped to the parent: messages of instances that hold dropped.
+
+    Nothing reads them: validation_results describe a check that holds by one summary
+    row per report, and a failing instance (``holds`` false, the same comparison GX
+    makes) keeps its message. Most instances hold (A5 alone is ~90 a report), so this
+    halves what a chunk sends back and what the parent unpickles.
+    """
+    held = pl.col("holds").fill_null(False)
+    return checks.with_columns(
+        message=pl.when(held).then(pl.lit(None, pl.String)).otherwise(pl.col("message")))
 
 
 def merge_outputs(outputs: Sequence[BatchOutput]) -> BatchOutput:
@@ -139,14 +153,28 @@ def parse_batch(batch: Sequence[Source], warehouse: str, run_id: str, ingested_a
     return collect(submit_batch(pool, batch, warehouse, run_id, ingested_at, workers))
 
 
+_WARM_DOCS = 16  # generated documents parsed by each new worker (all layouts and formats)
+
+
 def _warm() -> int:
-    """Import the parsers in a fresh worker so the first batch does not pay for it."""
+    """Ready a fresh worker: imports, and the state the parsers build on first use.
+
+    Catalog indexes, memoized label keys and number readings, region tables and
+    compiled patterns are filled by parsing a few generated documents here, once per
+    worker: the child each chunk is parsed in is forked from this process and
+    inherits them, instead of building them again for every chunk (≈ 1.3 ms of CPU
+    per HTML document on 63-document chunks).
+    """
     import flows.ingest  # noqa: F401
-    import transforms.identities
-    import transforms.normalize  # noqa: F401
-    from transforms.parse import parse_bytes
+    from flows.samples import generate_corpus
+    from transforms.identities import evaluate_identities
+    from transforms.normalize import build_tables
+    from transforms.parse import ingest, parse_bytes
 
     parse_bytes("<html><body><p>政府信息公开工作年度报告</p></body></html>".encode(), "w.html")
+    records = [ingest(data, name) for name, data, _ in generate_corpus(_WARM_DOCS, seed=1)]
+    evaluate_identities(build_tables(records, run_id="warm", ingested_at=datetime.now(UTC))[
+        "facts"])
     return os.getpid()
 
 

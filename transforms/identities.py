@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 
@@ -112,100 +113,181 @@ def _layouts_of(templates: list[str], layouts: Mapping[str, Layout]) -> list[Lay
     return [layouts[t] for t in templates if t in layouts]
 
 
+Key = tuple[str, str, str]  # block, row_code, col_code
+# an instance ready to evaluate: lhs keys, rhs keys, location
+_Prepared = tuple[tuple[Key, ...], tuple[Key, ...], str]
+_PREPARED: dict[tuple[int, int], tuple[Identity, Block, list[_Prepared]]] = {}
+
+
+def _prepared(layout: Layout, identity: Identity) -> tuple[Block, list[_Prepared]]:
+    """The identity's instances with full cell keys, built once per (layout, identity)."""
+    hit = _PREPARED.get((id(layout), id(identity)))
+    if hit is not None and hit[0] is identity and hit[1] is layout.block(identity.block):
+        return hit[1], hit[2]
+    block = layout.block(identity.block)
+    prepared = [(tuple((block.code, r, c) for r, c in inst.lhs),
+                 tuple((block.code, r, c) for r, c in inst.rhs), inst.location)
+                for inst in instances(block, identity)]
+    _PREPARED[(id(layout), id(identity))] = (identity, block, prepared)
+    return block, prepared
+
+
+_CHECK_COLUMNS = tuple(CHECK_SCHEMA)
+
+
 def evaluate_identities(facts: pl.DataFrame,
                         layouts: Mapping[str, Layout] = LAYOUTS) -> pl.DataFrame:
     """The check frame for every within-report identity of every report in ``facts``.
 
     ``facts`` needs report_id, report_year, template, block, row_code, col_code,
     value (the warehouse ``facts`` table has them; ``kind`` is used for A5).
+
+    Rows: every instance of the sum/bound identities (layout, identity, report,
+    instance order), then every count fact checked by a nonneg identity (A5),
+    evaluated for the whole frame at once.
     """
-    rows: list[dict[str, object]] = []
-    frames: list[pl.DataFrame] = []
     if facts.height == 0:
         return pl.DataFrame(schema=CHECK_SCHEMA)
     reports: dict[str, tuple[int | None, str]] = {}
-    cells: dict[str, dict[tuple[str, str, str], float | None]] = {}
-    for rid, year, template, block_code, row_code, col_code, value in facts.select(
-            "report_id", "report_year", "template", "block", "row_code", "col_code",
-            "value").iter_rows():
-        reports.setdefault(rid, (year, template))
-        cells.setdefault(rid, {}).setdefault((block_code, row_code, col_code), value)
+    needed = {(layout.code, i.block) for layout in layouts.values() for i in layout.identities
+              if i.op != "nonneg" and i.over != "previous_year"}
+    last: str | None = None
+    for rid, year, template in zip(*(facts.get_column(c).to_list() for c in (
+            "report_id", "report_year", "template")), strict=True):
+        if rid != last:  # a report's facts are usually adjacent: one lookup per report
+            reports.setdefault(rid, (year, template))
+            last = rid
+    # only the cells some identity reads (tables 三/四, indicators), first value per cell
+    cells: dict[str, dict[Key, float | None]] = {}
+    blocks = sorted({b for _, b in needed})
+    sub = facts.filter(pl.col("block").is_in(blocks)) if blocks else facts.clear()
+    for rid, template, block_code, row_code, col_code, value in zip(
+            *(sub.get_column(c).to_list() for c in (
+                "report_id", "template", "block", "row_code", "col_code", "value")),
+            strict=True):
+        if (template, block_code) in needed:
+            got = cells.get(rid)
+            if got is None:
+                got = cells[rid] = {}
+            got.setdefault((block_code, row_code, col_code), value)
+    rows: list[tuple[object, ...]] = []
     templates = sorted({t for _, t in reports.values()})
+    nonneg: list[tuple[Layout, Identity]] = []
+    empty: dict[Key, float | None] = {}
     for layout in _layouts_of(templates, layouts):
         mine = [rid for rid, (_, t) in reports.items() if t == layout.code]
         for identity in layout.identities:
             if identity.op == "nonneg":
-                frames.append(_nonneg_rows(facts, layout, identity))
+                nonneg.append((layout, identity))
                 continue
             if identity.over == "previous_year":
                 continue
-            block = layout.block(identity.block)
-            insts = instances(block, identity)
+            block, prepared = _prepared(layout, identity)
             for rid in mine:
-                year = reports[rid][0]
-                got = cells[rid]
-                for inst in insts:
-                    lhs = [got.get((block.code, r, c)) for r, c in inst.lhs]
-                    rhs_keys = [(block.code, r, c) for r, c in inst.rhs]
-                    if identity.partial:  # terms the document does not print drop out
-                        rhs_keys = [k for k in rhs_keys if k in got]
-                    rhs = [got.get(k) for k in rhs_keys]
-                    if any(v is None for v in lhs) or any(v is None for v in rhs) or not rhs:
+                got = cells.get(rid, empty)
+                if not got:
+                    continue
+                for lhs_keys, rhs_keys, location in prepared:
+                    lhs = [got.get(k) for k in lhs_keys]
+                    if None in lhs:
                         continue
-                    observed = round(sum(v for v in lhs if v is not None), _DIGITS)
-                    terms = [v for v in rhs if v is not None]
-                    expected, low, high, holds, rel = _compare(identity, observed, terms)
-                    shown = (f"[{_fmt(low)}, {_fmt(expected)}]" if low is not None
-                             else _fmt(expected))
-                    verdict = "holds" if holds else "fails"
-                    rows.append({
-                        "report_id": rid, "report_year": year, "template": layout.code,
-                        "table": block.table, "block": block.code, "check": identity.id,
-                        "op": identity.op, "severity": identity.severity,
-                        "observed": observed, "expected": expected, "low": low, "high": high,
-                        "holds": holds, "location": inst.location,
-                        "message": (f"{identity.id} {verdict} at {inst.location}: stated "
-                                    f"{_fmt(observed)}, {rel} {shown} "
-                                    f"({identity.description})")})
+                    if identity.partial:  # terms the document does not print drop out
+                        rhs_keys = tuple(k for k in rhs_keys if k in got)
+                    terms = [got.get(k) for k in rhs_keys]
+                    if None in terms or not terms:
+                        continue
+                    rows.append(_instance_row(rid, reports[rid][0], layout, block, identity,
+                                              location, lhs, terms))  # type: ignore[arg-type]
+    frames: list[pl.DataFrame] = []
     if rows:
-        frames.insert(0, pl.DataFrame(rows, schema=CHECK_SCHEMA, strict=False))
+        columns = [list(c) for c in zip(*rows, strict=True)]  # rows → one list per column
+        frames.append(pl.DataFrame(dict(zip(_CHECK_COLUMNS, columns, strict=True)),
+                                   schema=CHECK_SCHEMA, strict=False))
+    if nonneg:
+        frames.append(_nonneg_rows(facts, nonneg))
     if not frames:
         return pl.DataFrame(schema=CHECK_SCHEMA)
-    return pl.concat(frames, how="vertical")
+    return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
 
 
-def _nonneg_rows(facts: pl.DataFrame, layout: Layout, identity: Identity) -> pl.DataFrame:
-    """One instance per count fact with a value (kind from the catalog, via normalize)."""
-    sel = facts.filter(pl.col("template") == layout.code, pl.col("value").is_not_null())
-    if identity.block != "*":
-        sel = sel.filter(pl.col("block") == identity.block)
-    if "kind" in sel.columns:
-        sel = sel.filter(pl.col("kind") == "count")
-    else:
-        from transforms.normalize import place
-        sel = sel.filter(pl.struct("block", "row_code", "col_code").map_elements(
-            lambda s: place(layout.code, s["block"], s["row_code"], s["col_code"]).kind
-            == "count", return_dtype=pl.Boolean))
+def _instance_row(rid: str, year: int | None, layout: Layout, block: Block, identity: Identity,
+                  location: str, lhs: list[float], terms: list[float]) -> tuple[object, ...]:
+    """One check-frame row, in CHECK_SCHEMA order."""
+    observed = round(sum(lhs), _DIGITS)
+    expected, low, high, holds, rel = _compare(identity, observed, terms)
+    shown = f"[{_fmt(low)}, {_fmt(expected)}]" if low is not None else _fmt(expected)
+    verdict = "holds" if holds else "fails"
+    return (rid, year, layout.code, block.table, block.code, identity.id, identity.op,
+            identity.severity, observed, expected, low, high, holds, location,
+            f"{identity.id} {verdict} at {location}: stated {_fmt(observed)}, {rel} {shown} "
+            f"({identity.description})")
+
+
+_LOCATIONS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+
+
+def _place_labels(layout: Layout, b: str, r: str, c: str) -> tuple[str, str]:
+    """(table, location) of one cell, for A5 rows; memoized (labels come from the catalog)."""
+    key = (layout.code, b, r, c)
+    hit = _LOCATIONS.get(key)
+    if hit is None:
+        block = PROSE if b == PROSE.code else layout.block(b)
+        hit = (block.table, f"{block.title} {_label(block, row=r)} × {_label(block, col=c)}")
+        if len(_LOCATIONS) < 1 << 16:
+            _LOCATIONS[key] = hit
+    return hit
+
+
+def _is_count(template: str, cell: dict[str, str]) -> bool:
+    from transforms.normalize import place
+
+    return place(template, cell["block"], cell["row_code"], cell["col_code"]).kind == "count"
+
+
+def _nonneg_rows(facts: pl.DataFrame, rules: list[tuple[Layout, Identity]]) -> pl.DataFrame:
+    """One instance per count fact with a value (kind from the catalog, via normalize).
+
+    All (layout, nonneg identity) rules at once: rows come out rule by rule, each in
+    the order of ``facts``.
+    """
+    indexed = facts.with_row_index("_row")
+    parts = []
+    for rank, (layout, identity) in enumerate(rules):
+        cond = (pl.col("template") == layout.code) & pl.col("value").is_not_null()
+        if identity.block != "*":
+            cond = cond & (pl.col("block") == identity.block)
+        if "kind" in facts.columns:
+            cond = cond & (pl.col("kind") == "count")
+        sel = indexed.filter(cond)
+        if "kind" not in facts.columns:
+            sel = sel.filter(pl.struct("block", "row_code", "col_code").map_elements(
+                partial(_is_count, layout.code), return_dtype=pl.Boolean))
+        parts.append(sel.select("_row", "report_id", "report_year", "template", "block",
+                                "row_code", "col_code", "value").with_columns(
+            _rank=pl.lit(rank, pl.Int32), check=pl.lit(identity.id),
+            severity=pl.lit(identity.severity)))
+    sel = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     if sel.height == 0:
         return pl.DataFrame(schema=CHECK_SCHEMA)
     # labels once per distinct cell, not once per fact (a batch has ~100 count facts a report)
-    places = sel.select("block", "row_code", "col_code").unique()
+    places = sel.select("_rank", "block", "row_code", "col_code").unique(maintain_order=True)
     tables, locations = [], []
-    for b, r, c in places.iter_rows():
-        block = PROSE if b == PROSE.code else layout.block(b)
-        tables.append(block.table)
-        locations.append(f"{block.title} {_label(block, row=r)} × {_label(block, col=c)}")
+    for rank, b, r, c in places.iter_rows():
+        table, location = _place_labels(rules[rank][0], b, r, c)
+        tables.append(table)
+        locations.append(location)
     places = places.with_columns(table=pl.Series(tables, dtype=pl.String),
                                  location=pl.Series(locations, dtype=pl.String))
     v = pl.col("value").cast(pl.Float64)
     holds = v >= 0
-    return sel.join(places, on=["block", "row_code", "col_code"], how="left").select(
-        "report_id", pl.col("report_year").cast(pl.Int32), template=pl.lit(layout.code),
-        table="table", block="block", check=pl.lit(identity.id), op=pl.lit("nonneg"),
-        severity=pl.lit(identity.severity), observed=v, expected=pl.lit(0.0),
+    return sel.join(places, on=["_rank", "block", "row_code", "col_code"], how="left",
+                    maintain_order="left").sort("_rank", "_row").select(
+        "report_id", pl.col("report_year").cast(pl.Int32), template="template",
+        table="table", block="block", check="check", op=pl.lit("nonneg"),
+        severity="severity", observed=v, expected=pl.lit(0.0),
         low=pl.lit(0.0), high=pl.lit(None, pl.Float64), holds=holds, location="location",
         message=pl.format("{} {} at {}: stated {}, a count cannot be negative",
-                          pl.lit(identity.id),
+                          "check",
                           pl.when(holds).then(pl.lit("holds")).otherwise(pl.lit("fails")),
                           "location", _g_format(v)),
     ).cast(CHECK_SCHEMA)  # type: ignore[arg-type]

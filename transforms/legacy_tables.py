@@ -58,13 +58,34 @@ def wan_factor(unit: str | None) -> float | None:
     return {"万元": 1.0, "元": 1e-4, "亿元": 1e4}.get(unit.strip())
 
 
+# Keys are memoized per distinct label text: a document asks for the same labels again
+# and again (matching, then group context). Bounded against pages of distinct labels.
+_KEYS: dict[str, str] = {}
+_SHORT_KEYS: dict[str, str] = {}
+_KEYS_MAX = 1 << 14
+
+
+def _remember(table: dict[str, str], label: str, key: str) -> str:
+    if len(label) <= 128:
+        if len(table) >= _KEYS_MAX:
+            table.clear()
+        table[label] = key
+    return key
+
+
 def _key(label: str) -> str:
-    return norm_label(_PREFIX.sub("", label, count=1))
+    hit = _KEYS.get(label)
+    if hit is None:
+        hit = _remember(_KEYS, label, norm_label(_PREFIX.sub("", label, count=1)))
+    return hit
 
 
 def _short_key(label: str) -> str:
     """The key without a trailing parenthetical note such as （不包括…）."""
-    return _key(_TRAILING_NOTE.sub("", label.strip()))
+    hit = _SHORT_KEYS.get(label)
+    if hit is None:
+        hit = _remember(_SHORT_KEYS, label, _key(_TRAILING_NOTE.sub("", label.strip())))
+    return hit
 
 
 def _ordinal(label: str) -> int | None:
@@ -110,17 +131,30 @@ class _Record:
     truncated: bool = False  # the text ends inside this record
 
 
+_ROW_INDEX: dict[int, tuple[Block, dict[str, list[Row]]]] = {}
+
+
+def _row_index(block: Block) -> dict[str, list[Row]]:
+    """Label key → catalog rows of ``block``, built once per block."""
+    hit = _ROW_INDEX.get(id(block))
+    if hit is not None and hit[0] is block:
+        return hit[1]
+    index: dict[str, list[Row]] = {}
+    for row in block.rows:
+        for label in row.labels:
+            for k in {_key(label), _short_key(label)}:
+                rows = index.setdefault(k, [])
+                if row not in rows:
+                    rows.append(row)
+    _ROW_INDEX[id(block)] = (block, index)
+    return index
+
+
 class _Matcher:
     """Label → catalog row, using the rows and headers above as group context."""
 
     def __init__(self, block: Block) -> None:
-        self.index: dict[str, list[Row]] = {}
-        for row in block.rows:
-            for label in row.labels:
-                for k in {_key(label), _short_key(label)}:
-                    rows = self.index.setdefault(k, [])
-                    if row not in rows:
-                        rows.append(row)
+        self.index = _row_index(block)  # shared, read only
         self.context: list[str] = []
 
     def candidates(self, label: str) -> list[Row]:

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from .catalog.labels import norm_label
 from .catalog.model import Block, Column, Layout, Row
@@ -36,6 +37,7 @@ from .numbers import read_number
 
 _NUMERALS = "一二三四五六七八九十"
 _CAPTION = re.compile(r"第二十条第([一二三四五六七八九十]+)项")
+_CAPTION_WORD = "第二十条第"  # a key without it cannot match _CAPTION (cheap pre-check)
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)")
 _RULE_PREFIX = "本列数据的勾稽关系"
 # printed section headings of every post-2019 report (report-formats.md §1)
@@ -75,13 +77,55 @@ class _Index:
     item_row_table: dict[str, Row] = field(default_factory=dict)
     item_of_row: dict[int, tuple[Block, Row]] = field(default_factory=dict)
     item_cols_all: dict[str, Column] = field(default_factory=dict)
+    # memoized lookups per key: the catalog tables never change, and a document (and a
+    # run) asks about the same few hundred keys again and again. Bounded by _memo.
+    _app_header: dict[str, bool] = field(default_factory=dict)
+    _app_row: dict[str, Row | None] = field(default_factory=dict)
+    _item: dict[str, tuple[Block, Row] | None] = field(default_factory=dict)
+    _col: dict[tuple[str, str], Column | None] = field(default_factory=dict)
+    _row_cols: dict[tuple[str, str], list[Column]] = field(default_factory=dict)
 
     def app_header_key(self, key: str) -> bool:
         """Keys that only a table-三 header prints (其他/总计 are not enough)."""
+        hit = self._app_header.get(key)
+        if hit is None:
+            hit = _memo(self._app_header, key, self._app_header_key(key))
+        return hit
+
+    def _app_header_key(self, key: str) -> bool:
         if key.startswith(_RULE_PREFIX) or key in _APP_ANCHORS:
             return True
         col = self.app_cols.get(key)
         return col is not None and col.code not in ("other_org", "total")
+
+    def row_columns(self, block: Block, row: Row) -> list[Column]:
+        """The columns a row has cells in (the form's absent cells left out), memoized."""
+        mk = (block.code, row.code)
+        hit = self._row_cols.get(mk)
+        if hit is None:
+            hit = self._row_cols[mk] = [c for c in block.columns
+                                        if (row.code, c.code) not in block.absent]
+        return hit
+
+    def app_row(self, key: str) -> Row | None:
+        """The table-三 row a label key names (``_lookup`` on app_rows, memoized)."""
+        if key in self._app_row:
+            return self._app_row[key]
+        return _memo(self._app_row, key, _lookup(key, self.app_rows, self.app_cols))
+
+    def item(self, key: str) -> tuple[Block, Row] | None:
+        """The table-二 block and row a label key names (memoized ``_lookup_item``)."""
+        if key in self._item:
+            return self._item[key]
+        return _memo(self._item, key, _lookup_item(self, key))
+
+    def column(self, key: str, block: str) -> Column | None:
+        """``_lookup_column`` on one item block's columns ("*": all of them), memoized."""
+        mk = (block, key)
+        if mk in self._col:
+            return self._col[mk]
+        table = self.item_cols_all if block == "*" else self.item_col_keys[block]
+        return _memo(self._col, mk, _lookup_column(key, table))
 
     def appeals_header_key(self, key: str) -> bool:
         return key in self.appeal_cols or key in self.appeal_groups or key in _APPEALS_ANCHORS
@@ -96,6 +140,22 @@ class _Index:
 
 
 _INDEX_CACHE: dict[int, tuple[Layout, _Index]] = {}
+_MEMO_MAX = 1 << 14  # entries per memo table; a hostile page of distinct labels resets it
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+_MEMO_KEY_LEN = 128  # longer keys (prose cut out of running text) are not kept
+
+
+def _memo(table: dict[_K, _V], key: _K, value: _V) -> _V:
+    size = len(key[-1] if isinstance(key, tuple) else key)  # type: ignore[arg-type]
+    if size <= _MEMO_KEY_LEN:
+        if len(table) >= _MEMO_MAX:
+            table.clear()
+        table[key] = value
+    return value
 
 
 def _index(layout: Layout) -> _Index:
@@ -220,7 +280,7 @@ class _Tok:
 
     @property
     def is_value(self) -> bool:
-        return self.text == "" or read_number(self.text).ok
+        return self.text == "" or read_number(self.text).ok  # read_number memoizes the text
 
 
 def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
@@ -232,20 +292,21 @@ def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
     """
     toks: list[_Tok] = []
     by_ref: dict[str, _Tok] = {}
+    last: _Tok | None = None
     for j, cell in enumerate(cells):
-        prev = by_ref.get(cell.ref)
+        ref = cell.ref
+        prev = by_ref.get(ref)
         if prev is not None:
             if prev.col + prev.span == j:
                 prev.span += 1
             continue
         text = cell.text.strip()
-        last = toks[-1] if toks else None
-        if cell.spanned and last is not None and last.col + last.span == j and last.text == text:
+        spanned = cell.spanned
+        if spanned and last is not None and last.col + last.span == j and last.text == text:
             last.span += 1  # a colspan copy under its own ref (PDF grids): one cell
             continue
-        tok = _Tok(text, norm_label(text), cell.ref, line, j, 1, copy=cell.spanned)
-        by_ref[cell.ref] = tok
-        toks.append(tok)
+        last = by_ref[ref] = _Tok(text, norm_label(text), ref, line, j, 1, spanned)
+        toks.append(last)
     return toks
 
 
@@ -448,7 +509,7 @@ class _Sink:
     def _row_facts(self, read: _RowRead) -> list[Fact]:
         b, r = read.block, read.row
         out: list[Fact] = []
-        cols = [c for c in b.columns if (r.code, c.code) not in b.absent]
+        cols = self.idx.row_columns(b, r)
         if read.glued is not None:
             g = read.glued
             if len(read.candidates) != 1:
@@ -457,15 +518,16 @@ class _Sink:
                 return [Fact(b.code, r.code, c.code, None, g.text, g.ref, c.unit) for c in cols]
             return [Fact(b.code, r.code, c.code, float(v), v, g.ref, c.unit)
                     for c, v in zip(cols, read.candidates[0], strict=True)]
+        cells = read.cells
         for c in cols:
-            tok = read.cells.get(c.code)
+            tok = cells.get(c.code)
             if tok is _MISSING:
                 out.append(Fact(b.code, r.code, c.code, None, "", read.where, c.unit))
                 continue
             if tok is None:
                 out.append(Fact(b.code, r.code, c.code, 0.0, "", f"{read.where} (blank)", c.unit))
                 continue
-            if tok.copy and not tok.blank:
+            if tok.copy and tok.text:
                 self.issue("spanned_value", f"{b.code}/{r.code}/{c.code}: {tok.text!r} is a "
                            "merged cell printed on another row", tok.ref)
                 out.append(Fact(b.code, r.code, c.code, None, tok.text, tok.ref, c.unit))
@@ -606,7 +668,7 @@ class _GridReader:
     def row(self, toks: list[_Tok], width: int) -> None:
         idx = self.idx
         for t in toks:
-            m = _CAPTION.search(t.key)
+            m = _CAPTION.search(t.key) if _CAPTION_WORD in t.key else None
             if m and len(t.key) <= len(m.group(0)) + 2:
                 self.ctx, self.header, self.last_was_header = "items", [], False
                 self.caption = idx.item_by_numeral.get(m.group(1))
@@ -618,8 +680,8 @@ class _GridReader:
             self.ctx, self.last_was_header = "items", False
             self.set_header("items", toks, width)
             return
-        has_number = any(t.is_value and not t.blank for t in toks)
-        if any(idx.app_header_key(t.key) for t in toks) and not has_number:
+        has_number = any(t.text and t.is_value for t in toks)
+        if not has_number and any(idx.app_header_key(t.key) for t in toks):
             self.set_header("applications", toks, width)
             return
         if not has_number and any(idx.appeals_anchor(t.key) or t.key in idx.appeal_groups
@@ -647,7 +709,7 @@ class _GridReader:
         labels, values = _split_labels(toks, label_end)
         hit = None
         for t in reversed(labels):
-            hit = _lookup_item(idx, t.key)
+            hit = idx.item(t.key)
             if hit:
                 break
         if hit is None:
@@ -667,10 +729,9 @@ class _GridReader:
             _place_in_order(self.sink, block, row, labels[-1].ref, values, idx.layout)
 
     def _item_colmap(self, header: list[_Tok], block: Block) -> dict[int, str] | None:
-        table = self.idx.item_col_keys[block.code]
         out: dict[int, str] = {}
         for t in header[1:]:
-            col = _lookup_column(t.key, table)
+            col = self.idx.column(t.key, block.code)
             if col is None:
                 if not t.blank:
                     return None
@@ -684,7 +745,7 @@ class _GridReader:
     def _app_row(self, toks: list[_Tok]) -> bool:
         labels, values = _split_labels(toks, -1)
         return bool(values) and any(
-            _lookup(t.key, self.idx.app_rows, self.idx.app_cols) for t in labels)
+            self.idx.app_row(t.key) for t in labels)
 
     def read_application(self, toks: list[_Tok]) -> None:
         idx = self.idx
@@ -701,7 +762,7 @@ class _GridReader:
         labels, values = _split_labels(toks, label_end)
         row = None
         for t in reversed(labels):
-            row = _lookup(t.key, idx.app_rows, idx.app_cols)
+            row = idx.app_row(t.key)
             if row:
                 break
         if row is None:
@@ -775,14 +836,16 @@ class _GridReader:
             elif not t.blank:
                 self.sink.issue("ambiguous_cell", f"{block.code}/{row.code}/{code}: two cells "
                                 f"{prev.text!r} and {t.text!r} under one header", t.ref)
+        missing: dict[str, _Tok | None] = {}
         for c in block.columns:
             if c.code not in cells and (row.code, c.code) not in block.absent:
                 self.sink.issue("missing_cell", f"{block.code}/{row.code}/{c.code}: no cell "
                                 "starts under its header", where)
-        missing = {c.code: _MISSING for c in block.columns
-                   if c.code not in cells and (row.code, c.code) not in block.absent}
-        read = _RowRead(block, row, where, {**missing, **cells})
-        self.sink.add(read)
+                missing[c.code] = _MISSING
+        if missing:
+            missing.update(cells)
+            cells = missing
+        self.sink.add(_RowRead(block, row, where, cells))
 
 
 _MISSING = _Tok("", "", "")  # no cell under a header: a null fact (the issue is recorded)
@@ -848,7 +911,7 @@ def _read_stream(toks: list[_Tok], idx: _Index, sink: _Sink) -> None:
     while i < n:
         t = toks[i]
         k = t.key
-        m = _CAPTION.search(k)
+        m = _CAPTION.search(k) if _CAPTION_WORD in k else None
         if m and len(k) <= len(m.group(0)) + 2 and (not t.cut or _next_key(toks, i).startswith(
                 "信息内容")):
             ctx = "items"
@@ -861,8 +924,8 @@ def _read_stream(toks: list[_Tok], idx: _Index, sink: _Sink) -> None:
             ctx, appeals_armed = None, False
             i += 1
             continue
-        if k.startswith("信息内容") and (not t.cut or _lookup_column(
-                _next_key(toks, i), idx.item_cols_all) is not None):
+        if k.startswith("信息内容") and (not t.cut or idx.column(
+                _next_key(toks, i), "*") is not None):
             ctx = "items"
             i += 1
             continue
@@ -904,11 +967,11 @@ def _read_stream(toks: list[_Tok], idx: _Index, sink: _Sink) -> None:
         block: Block | None = None
         row: Row | None = None
         if ctx == "items":
-            hit = _lookup_item(idx, k) if not t.is_value else None
+            hit = idx.item(k) if not t.is_value else None
             if hit:
                 block, row = hit
         elif ctx == "applications" and not t.is_value:
-            row = _lookup(k, idx.app_rows, idx.app_cols)
+            row = idx.app_row(k)
             block = idx.app if row else None
         if block is not None and row is not None:
             j = i + 1
@@ -927,7 +990,7 @@ def _read_stream(toks: list[_Tok], idx: _Index, sink: _Sink) -> None:
             continue
         if ctx in ("items", "applications") and not t.is_value and t.key \
                 and t.key not in idx.app_groups and t.key not in idx.app_cols \
-                and _lookup_column(t.key, idx.item_cols_all) is None:
+                and idx.column(t.key, "*") is None:
             sink.issue("unmatched_label", f"{t.text[:40]!r} inside table "
                        f"{'二' if ctx == 'items' else '三'}", t.ref)
             ctx = None if len(t.key) > 40 else ctx  # prose: the table is over
@@ -998,11 +1061,23 @@ def read_national_tables(doc: Extracted, layout: Layout) -> tuple[list[Fact], li
     return unfilled_totals_as_null(sink.facts(), layout), sink.issues
 
 
+_TOTALS_CACHE: dict[int, tuple[Layout, frozenset[tuple[str, str]]]] = {}
+
+
+def _row_totals(layout: Layout) -> frozenset[tuple[str, str]]:
+    hit = _TOTALS_CACHE.get(id(layout))
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    totals = frozenset((b.code, c.code) for b in layout.blocks for c in b.columns if c.row_total)
+    _TOTALS_CACHE[id(layout)] = (layout, totals)
+    return totals
+
+
 def unfilled_totals_as_null(facts: list[Fact], layout: Layout) -> list[Fact]:
     """A blank row total beside filled cells was left unfilled, not stated as 0 (Shanghai 2019)."""
-    totals = {(b.code, c.code) for b in layout.blocks for c in b.columns if c.row_total}
-    if not totals:
-        return facts
+    totals = _row_totals(layout)
+    if not totals or not any(f.raw == "" and (f.block, f.col_code) in totals for f in facts):
+        return facts  # no blank row total: nothing to turn into null
     filled_rows = {(f.block, f.row_code) for f in facts
                    if (f.block, f.col_code) not in totals and f.raw.strip() and f.value}
     return [replace(f, value=None) if (f.block, f.col_code) in totals and f.raw == ""

@@ -16,7 +16,7 @@ readers give back as null (``NULL_YEAR_PARTITION``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -269,11 +269,15 @@ def empty_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[table])
 
 
-def _frame(table: str, rows: list[dict[str, object]]) -> pl.DataFrame:
-    schema = SCHEMAS[table]
-    if not rows:
+def _frame(table: str, columns: dict[str, list[object]]) -> pl.DataFrame:
+    """A typed frame from one list per column (far cheaper than a dict per row)."""
+    if not columns or not next(iter(columns.values())):
         return empty_frame(table)
-    return pl.DataFrame(rows, schema=schema, strict=False)
+    return pl.DataFrame(columns, schema=SCHEMAS[table], strict=False)
+
+
+def _columns(table: str) -> dict[str, list[object]]:
+    return {c: [] for c in SCHEMAS[table]}
 
 
 # ---------------------------------------------------------------- catalog lookups
@@ -319,35 +323,47 @@ def place(template: str, block: str, row_code: str, col_code: str) -> FactPlace:
 # ---------------------------------------------------------------- tables
 
 
+_PLACES: dict[str, dict[tuple[str, str, str], FactPlace]] = {}
+
+
+def _places(template: str) -> dict[tuple[str, str, str], FactPlace]:
+    """``place`` per (block, row, col) of one template, as a plain dict (one lookup a fact)."""
+    table = _PLACES.get(template)
+    if table is None:
+        table = _PLACES[template] = {}
+    if len(table) > 8192:  # bounded: codes come from the catalog, but stay safe
+        table.clear()
+    return table
+
+
 def build_tables(records: Sequence[ReportRecord], run_id: str, ingested_at: datetime,
                  parser_version: str | None = None) -> dict[str, pl.DataFrame]:
-    """All tables of design.md §3 for one batch (validation_results empty, filled later)."""
+    """All tables of design.md §3 for one batch (validation_results empty, filled later).
+
+    Built column by column: one list per column, filled per report in a single pass
+    over its facts, so a batch costs a few list operations per fact and one typed
+    frame per table.
+    """
     if ingested_at.tzinfo is None:
         ingested_at = ingested_at.replace(tzinfo=UTC)
-    rows: dict[str, list[dict[str, object]]] = {t: [] for t in TABLES}
+    cols = {t: _columns(t) for t in TABLES if t != "validation_results"}
     for rec in records:
-        rows["reports"].append(_report_row(rec, run_id, ingested_at, parser_version))
+        _add_report(cols["reports"], rec, run_id, ingested_at, parser_version)
         if rec.parsed is None:
             continue
-        year = rec.parsed.metadata.report_year
-        template = rec.parsed.template
-        facts = [_fact_row(rec.report_id, year, template, f) for f in rec.parsed.facts]
-        rows["facts"].extend(facts)
-        rows["applications"].extend(_applications_rows_for(rec.report_id, year, template, facts))
-        rows["appeals"].extend(_appeals_rows_for(rec.report_id, year, template, facts))
-        rows["disclosure"].extend(_disclosure_rows_for(facts))
-        rows["legacy_stats"].extend(_legacy_rows_for(rec.report_id, year, template, facts))
-        rows["metrics"].append(_metrics_row(rec, facts))
-    return {t: _frame(t, rows[t]) for t in TABLES}
+        _add_facts(cols, rec)
+    tables = {t: _frame(t, cols[t]) for t in cols}
+    tables["validation_results"] = empty_frame("validation_results")
+    return {t: tables[t] for t in TABLES}
 
 
-def _report_row(rec: ReportRecord, run_id: str, ingested_at: datetime,
-                parser_version: str | None) -> dict[str, object]:
+def _add_report(out: dict[str, list[object]], rec: ReportRecord, run_id: str,
+                ingested_at: datetime, parser_version: str | None) -> None:
     p = rec.parsed
     m = p.metadata if p else None
     issues = [{"kind": i.kind, "message": i.message, "where": i.where} for i in p.issues] \
         if p else []
-    return {
+    row = {
         "report_id": rec.report_id, "source": rec.source, "content_sha256": rec.content_sha256,
         "size_bytes": rec.size_bytes, "raw_path": rec.raw_path,
         "format": p.format if p else None, "template": p.template if p else None,
@@ -366,85 +382,150 @@ def _report_row(rec: ReportRecord, run_id: str, ingested_at: datetime,
         "parser_version": parser_version, "run_id": run_id, "ingested_at": ingested_at,
         "validation_status": None,
     }
+    for k, v in row.items():
+        out[k].append(v)
 
 
-def _fact_row(report_id: str, year: int | None, template: str, f: Fact) -> dict[str, object]:
-    pl_ = place(template, f.block, f.row_code, f.col_code)
-    return {
-        "report_id": report_id, "report_year": year, "template": template,
-        "table": pl_.table, "block": f.block, "row_code": f.row_code,
-        "row_label": pl_.row_label, "row_group": pl_.row_group, "col_code": f.col_code,
-        "col_label": pl_.col_label, "value": f.value, "raw": f.raw,
-        "unit": f.unit or pl_.unit, "kind": pl_.kind, "source_ref": f.source_ref,
-    }
+# (block, row, col) of every cell a metric may be taken from (see _metrics_row)
+_METRIC_CELLS = frozenset({
+    ("applications", "new_received", "total"), ("indicators", "applications_received", "value"),
+    ("prose", "applications_received", "value"), ("applications", "carried_over", "total"),
+    ("applications", "results_total", "total"), ("indicators", "replies_total", "value"),
+    ("applications", "granted", "total"), ("indicators", "replies_granted", "value"),
+    ("appeals", "review", "total"), ("indicators", "reviews", "value"),
+    ("prose", "reviews", "value"), ("appeals", "lawsuit_direct", "total"),
+    ("appeals", "lawsuit_after_review", "total"), ("indicators", "lawsuits", "value"),
+    ("prose", "lawsuits", "value"), ("indicators", "proactive_total", "value"),
+    ("prose", "proactive_total", "value"), ("indicators", "fees", "value"),
+    ("prose", "fees", "value"), ("item8", "admin_fees", "fee_amount"),
+    ("item9", "procurement", "procurement_count"), ("prose", "procurement_count", "value"),
+    ("item9", "procurement", "procurement_amount"), ("prose", "procurement_amount", "value"),
+})
 
 
-def _by_block(facts: Iterable[dict[str, object]], block: str) -> list[dict[str, object]]:
-    return [f for f in facts if f["block"] == block]
+_METRIC_BLOCKS = frozenset(b for b, _, _ in _METRIC_CELLS)
 
 
-def _applications_rows_for(report_id: str, year: int | None, template: str,
-                           facts: list[dict[str, object]]) -> list[dict[str, object]]:
-    """One row per applicant column of the layout, when the report has table 三 at all."""
-    mine = _by_block(facts, "applications")
-    if not mine:
-        return []
-    block = find_block(template, "applications")
-    cells = {(f["row_code"], f["col_code"]): f["value"] for f in mine}
-    out: list[dict[str, object]] = []
-    for col in block.columns:
-        row: dict[str, object] = {"report_id": report_id, "report_year": year,
-                                  "template": template, "applicant": col.code,
-                                  "applicant_label": col.label}
-        for r in APPLICATION_ROWS:
-            row[r.code] = cells.get((r.code, col.code))
-        out.append(row)
-    return out
-
-
-def _appeals_rows_for(report_id: str, year: int | None, template: str,
-                      facts: list[dict[str, object]]) -> list[dict[str, object]]:
-    mine = _by_block(facts, "appeals")
-    if not mine:
-        return []
-    block = find_block(template, "appeals")
-    cells = {(f["row_code"], f["col_code"]): f["value"] for f in mine}
-    return [{"report_id": report_id, "report_year": year, "template": template,
-             "group": r.code, "group_label": r.label,
-             **{c: cells.get((r.code, c)) for c in APPEAL_PARTS}} for r in block.rows]
-
-
-def _disclosure_rows_for(facts: list[dict[str, object]]) -> list[dict[str, object]]:
-    out = []
+def _add_facts(cols: dict[str, dict[str, list[object]]], rec: ReportRecord) -> None:
+    """One report's facts and the tables derived from them, appended column by column."""
+    assert rec.parsed is not None
+    rid, template = rec.report_id, rec.parsed.template
+    year = rec.parsed.metadata.report_year
+    facts = rec.parsed.facts
+    known = _places(template)
+    ps: list[FactPlace] = []
     for f in facts:
-        if f["table"] != "disclosure":
+        key = (f.block, f.row_code, f.col_code)
+        p = known.get(key)
+        if p is None:
+            p = known[key] = place(template, f.block, f.row_code, f.col_code)
+        ps.append(p)
+    units = [f.unit or p.unit for f, p in zip(facts, ps, strict=True)]
+    n = len(facts)
+    out = cols["facts"]
+    out["report_id"].extend([rid] * n)
+    out["report_year"].extend([year] * n)
+    out["template"].extend([template] * n)
+    out["table"].extend([p.table for p in ps])
+    out["block"].extend([f.block for f in facts])
+    out["row_code"].extend([f.row_code for f in facts])
+    out["row_label"].extend([p.row_label for p in ps])
+    out["row_group"].extend([p.row_group for p in ps])
+    out["col_code"].extend([f.col_code for f in facts])
+    out["col_label"].extend([p.col_label for p in ps])
+    out["value"].extend([f.value for f in facts])
+    out["raw"].extend([f.raw for f in facts])
+    out["unit"].extend(units)
+    out["kind"].extend([p.kind for p in ps])
+    out["source_ref"].extend([f.source_ref for f in facts])
+
+    app = {(f.row_code, f.col_code): f.value for f in facts if f.block == "applications"}
+    if app:
+        _add_applications(cols["applications"], rid, year, template, app)
+    appeal = {(f.row_code, f.col_code): f.value for f in facts if f.block == "appeals"}
+    if appeal:
+        _add_appeals(cols["appeals"], rid, year, template, appeal)
+    disclosure = [i for i, p in enumerate(ps) if p.table == "disclosure"]
+    if disclosure:
+        d = cols["disclosure"]
+        k = len(disclosure)
+        d["report_id"].extend([rid] * k)
+        d["report_year"].extend([year] * k)
+        d["template"].extend([template] * k)
+        d["item"].extend([facts[i].block for i in disclosure])
+        d["item_label"].extend([ps[i].block_title for i in disclosure])
+        d["category"].extend([facts[i].row_code for i in disclosure])
+        d["category_label"].extend([ps[i].row_label for i in disclosure])
+        d["metric"].extend([facts[i].col_code for i in disclosure])
+        d["metric_label"].extend([ps[i].col_label for i in disclosure])
+        d["value"].extend([facts[i].value for i in disclosure])
+        d["raw"].extend([facts[i].raw for i in disclosure])
+        d["unit"].extend([units[i] for i in disclosure])
+    legacy_at = [i for i, (f, p) in enumerate(zip(facts, ps, strict=True))
+                 if p.table == "legacy" or f.block == "indicators"]
+    if legacy_at:
+        _add_legacy(cols["legacy_stats"], rid, year, template,
+                    [(facts[i], ps[i], units[i]) for i in legacy_at])
+    metric: dict[tuple[str, str, str], Cell] = {}
+    for i, f in enumerate(facts):
+        if f.block not in _METRIC_BLOCKS:
             continue
-        p = place(str(f["template"]), str(f["block"]), str(f["row_code"]), str(f["col_code"]))
-        out.append({"report_id": f["report_id"], "report_year": f["report_year"],
-                    "template": f["template"], "item": f["block"], "item_label": p.block_title,
-                    "category": f["row_code"], "category_label": f["row_label"],
-                    "metric": f["col_code"], "metric_label": f["col_label"],
-                    "value": f["value"], "raw": f["raw"], "unit": f["unit"]})
-    return out
+        key = (f.block, f.row_code, f.col_code)
+        if key in _METRIC_CELLS and key not in metric:
+            value, unit = f.value, units[i]
+            metric[key] = (float(value) if isinstance(value, int | float) else None,
+                           unit if isinstance(unit, str) else None)
+    for name, v in _metrics_row(rec, metric).items():
+        cols["metrics"][name].append(v)
 
 
-def _legacy_rows_for(report_id: str, year: int | None, template: str,
-                     facts: list[dict[str, object]]) -> list[dict[str, object]]:
+def _add_legacy(out: dict[str, list[object]], rid: str, year: int | None, template: str,
+                facts: list[tuple[Fact, FactPlace, str | None]]) -> None:
     """One row per indicator; columns value / cumulative side by side."""
     by_code: dict[str, dict[str, object]] = {}
-    for f in facts:
-        if f["table"] != "legacy" and f["block"] != "indicators":
-            continue
-        code = str(f["row_code"])
-        row = by_code.setdefault(code, {
-            "report_id": report_id, "report_year": year, "template": template,
-            "indicator_code": code, "indicator_label": f["row_label"],
-            "indicator_group": f["row_group"], "unit": None, "value": None,
-            "value_cumulative": None})
-        target = "value_cumulative" if f["col_code"] == "cumulative" else "value"
-        row[target] = f["value"]
-        row["unit"] = row["unit"] or f["unit"]
-    return list(by_code.values())
+    for f, p, unit in facts:
+        row = by_code.get(f.row_code)
+        if row is None:
+            row = by_code[f.row_code] = {
+                "indicator_code": f.row_code, "indicator_label": p.row_label,
+                "indicator_group": p.row_group, "unit": None, "value": None,
+                "value_cumulative": None}
+        row["value_cumulative" if f.col_code == "cumulative" else "value"] = f.value
+        row["unit"] = row["unit"] or unit
+    k = len(by_code)
+    out["report_id"].extend([rid] * k)
+    out["report_year"].extend([year] * k)
+    out["template"].extend([template] * k)
+    for row in by_code.values():
+        for name, v in row.items():
+            out[name].append(v)
+
+
+def _add_applications(out: dict[str, list[object]], rid: str, year: int | None, template: str,
+                      cells: dict[tuple[str, str], float | None]) -> None:
+    """One row per applicant column of the layout, when the report has table 三 at all."""
+    block = find_block(template, "applications")
+    k = len(block.columns)
+    out["report_id"].extend([rid] * k)
+    out["report_year"].extend([year] * k)
+    out["template"].extend([template] * k)
+    out["applicant"].extend([c.code for c in block.columns])
+    out["applicant_label"].extend([c.label for c in block.columns])
+    for r in APPLICATION_ROWS:
+        out[r.code].extend([cells.get((r.code, c.code)) for c in block.columns])
+
+
+def _add_appeals(out: dict[str, list[object]], rid: str, year: int | None, template: str,
+                 cells: dict[tuple[str, str], float | None]) -> None:
+    block = find_block(template, "appeals")
+    for r in block.rows:
+        out["report_id"].append(rid)
+        out["report_year"].append(year)
+        out["template"].append(template)
+        out["group"].append(r.code)
+        out["group_label"].append(r.label)
+        for c in APPEAL_PARTS:
+            out[c].append(cells.get((r.code, c)))
 
 
 # ---------------------------------------------------------------- metrics
@@ -462,16 +543,14 @@ def to_wan(value: float | None, unit: str | None) -> float | None:
 Cell = tuple[float | None, str | None]  # value, unit
 
 
-def _metrics_row(rec: ReportRecord, facts: list[dict[str, object]]) -> dict[str, object]:
-    """Harmonized figures: table first, then legacy indicators, then prose; null if none."""
+def _metrics_row(rec: ReportRecord, cells: dict[tuple[str, str, str], Cell]
+                 ) -> dict[str, object]:
+    """Harmonized figures: table first, then legacy indicators, then prose; null if none.
+
+    ``cells`` holds the first fact of each of ``_METRIC_CELLS`` the report states.
+    """
     assert rec.parsed is not None
     m = rec.parsed.metadata
-    cells: dict[tuple[str, str, str], Cell] = {}
-    for f in facts:
-        key = (str(f["block"]), str(f["row_code"]), str(f["col_code"]))
-        v = f["value"]
-        cells.setdefault(key, (float(v) if isinstance(v, int | float) else None,
-                               f["unit"] if isinstance(f["unit"], str) else None))
 
     def val(block: str, row: str, col: str) -> float | None:
         return cells.get((block, row, col), (None, None))[0]

@@ -20,20 +20,44 @@ class CellValue:
     ok: bool  # False: the text is not a number the strict reader accepts
 
 
-def read_number(text: str) -> CellValue:
-    """Read one cell. Blank → 0; not-applicable marks → None; otherwise strict."""
+_BLANK = CellValue(0.0, None, True)
+_NULL = CellValue(None, None, True)
+_UNREADABLE = CellValue(None, None, False)
+# A table repeats the same cell texts ("0", "", "/") hundreds of times per document;
+# CellValue is immutable, so one instance per distinct short text is shared. Bounded.
+_CACHE: dict[str, CellValue] = {}
+_CACHE_MAX = 1 << 14
+_CACHED_LEN = 64
+
+
+def _read(text: str) -> CellValue:
+    if text.isdigit() and text.isascii():  # plain digits: the regex would read them the same
+        return CellValue(float(text), None, True)
     t = unicodedata.normalize("NFKC", text).strip()
     if t == "":
-        return CellValue(0.0, None, True)
+        return _BLANK
     if t.replace(" ", "") in _NOT_APPLICABLE:
-        return CellValue(None, None, True)
+        return _NULL
     m = _NUMBER.match(t)
     if not m:
-        return CellValue(None, None, False)
+        return _UNREADABLE
     value = float(m.group("num").replace(",", ""))
     if m.group("sign") in ("-", "−", "－"):
         value = -value
     return CellValue(value, m.group("unit"), True)
+
+
+def read_number(text: str) -> CellValue:
+    """Read one cell. Blank → 0; not-applicable marks → None; otherwise strict."""
+    hit = _CACHE.get(text)
+    if hit is not None:
+        return hit
+    cv = _read(text)
+    if len(text) <= _CACHED_LEN:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[text] = cv
+    return cv
 
 
 def is_number_like(text: str) -> bool:

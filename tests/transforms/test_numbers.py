@@ -29,3 +29,20 @@ def test_strict_rejects_what_is_not_a_number(text: str) -> None:
 
 def test_number_like() -> None:
     assert is_number_like("42") and not is_number_like("") and not is_number_like("/")
+
+
+@pytest.mark.parametrize(("text", "value"), [("0", 0.0), ("0012", 12.0), ("305", 305.0),
+                                             ("３０５", 305.0), ("٣٠", 30.0)])
+def test_digit_strings_read_alike_on_the_fast_path_and_off_it(text: str, value: float) -> None:
+    """ASCII digits skip NFKC and the regex; full-width and other digits still go through."""
+    first, again = read_number(text), read_number(text)
+    assert (first.value, first.unit, first.ok) == (value, None, True)
+    assert again == first  # the memoized reading is the same value
+
+
+def test_long_texts_are_read_but_not_memoized() -> None:
+    from transforms import numbers
+
+    text = "1" * 100
+    assert read_number(text).value == float(text)
+    assert text not in numbers._CACHE

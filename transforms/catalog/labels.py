@@ -7,6 +7,18 @@ import unicodedata
 
 _DROP = re.compile(r"[\s\u3000\u00a0:：、，,。．.·•\"'“”‘’()（）\[\]【】〔〕<>《》/|_\-—－~～]+")
 
+# Keys of short texts (cells, labels) are memoized: a document repeats the same few
+# hundred labels and numbers, and a run repeats them across documents. Bounded so a
+# hostile page of distinct cells cannot grow it without limit; long texts (a whole
+# document folded by classify) are never kept.
+_CACHE: dict[str, str] = {}
+_CACHE_MAX = 1 << 14
+_CACHED_LEN = 128
+
+
+def _fold(text: str) -> str:
+    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+
 
 def norm_label(text: str) -> str:
     """Fold a printed label to a comparison key.
@@ -14,5 +26,12 @@ def norm_label(text: str) -> str:
     NFKC folds full-width digits and brackets; punctuation and whitespace are
     dropped because real pages split, re-space and re-punctuate labels freely.
     """
-    folded = unicodedata.normalize("NFKC", text)
-    return _DROP.sub("", folded)
+    hit = _CACHE.get(text)
+    if hit is not None:
+        return hit
+    key = _fold(text)
+    if len(text) <= _CACHED_LEN:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[text] = key
+    return key

@@ -162,7 +162,8 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "report_year": _YEAR_DOC,
         "published_on": ColumnDoc("publication date", label_zh="发布日期"),
         "parse_status": ColumnDoc("ok | partial | empty | failed | not_a_report"),
-        "error": ColumnDoc("why the document could not be parsed (failed only)"),
+        "error": ColumnDoc("why the document was not read: the error (failed) or the reason "
+                           "(not_a_report); null otherwise"),
         "n_facts": ColumnDoc("numbers read from the document"),
         "n_issues": ColumnDoc("parse issues recorded"),
         "issues": ColumnDoc("parse issues as JSON: [{kind, message, where}]"),

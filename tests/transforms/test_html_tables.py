@@ -73,3 +73,94 @@ def test_a_cut_short_page_says_so() -> None:
     assert [i.kind for i in doc.issues] == ["html_truncated"]
     assert [c.text for c in doc.tables[0][0]] == ["申请", "5"]
     assert read_html(b"<p>fragment without html</p>").issues == []
+
+
+def _grid(doc_tables: list, n: int = 0) -> list[list[tuple[str, bool]]]:
+    return [[(c.text, c.spanned) for c in row] for row in doc_tables[n]]
+
+
+def test_spans_overlap_and_widen_as_placed() -> None:
+    page = ("<table><tr><td rowspan=2>A</td><td>B</td></tr><tr><td colspan=2>C</td></tr>"
+            "<tr><td>D</td><td rowspan=5 colspan=2>E</td></tr></table>"
+            "<table><tr><td>X</td><td rowspan=2>Y</td></tr><tr><td colspan=3>Z</td></tr></table>")
+    doc = read_html(page.encode())
+    assert _grid(doc.tables) == [[("A", False), ("B", False), ("", True)],
+                                 [("A", True), ("C", False), ("C", True)],
+                                 [("D", False), ("E", False), ("E", True)]]
+    assert [c.ref for c in doc.tables[0][1]] == [
+        "table 1 row 1 col 1", "table 1 row 2 col 2", "table 1 row 2 col 2"]
+    assert doc.tables[0][0][2].ref == "table 1 row 1 col 3"
+    # a later colspan writes over the copy a rowspan left
+    assert _grid(doc.tables, 1) == [[("X", False), ("Y", False), ("", True)],
+                                    [("Z", False), ("Z", True), ("Z", True)]]
+
+
+def test_cell_texts_stop_at_the_cell() -> None:
+    after = read_html(b"<table><tr><td>a</td><td>b</td></tr></table>tail<p>x</p>")
+    assert _grid(after.tables) == [[("a", False), ("b", False)]]
+    assert after.text.splitlines() == ["a | btail", "x"]
+    caption = read_html(b"<table><tr><td>a</td><td>b</td></tr><caption>cap</caption>"
+                        b"<tr><td>c</td><td>d</td></tr></table>")
+    assert _grid(caption.tables) == [[("a", False), ("b", False)], [("c", False), ("d", False)]]
+    script = read_html(b"<table><tr><td>a<script>var x=1</script>b</td><td>c</td></tr></table>"
+                       b"<p>t<script>s</script>u</p>")
+    assert _grid(script.tables) == [[("ab", False), ("c", False)]]
+    assert script.text.splitlines() == ["ab | c", "tu"]
+
+
+def test_svg_and_nested_tables_in_cells() -> None:
+    svg = read_html(b"<table><tr><td>a<svg><tr><td>z</td></tr></svg></td><td>b</td></tr></table>")
+    assert _grid(svg.tables) == [[("az", False), ("b", False)], [("z", False), ("", True)]]
+    nested = read_html(b"<table><tr><td><table><tr><td>1</td><td>2</td></tr></table></td>"
+                       b"<td>x</td></tr></table><table><tr><td>3</td></tr></table>")
+    assert [_grid(nested.tables, i) for i in (0, 1)] == [[[("1", False), ("2", False)]],
+                                                       [[("3", False)]]]
+    assert nested.text.splitlines() == ["1 | 2 | x", "3"]
+
+
+def test_pages_the_walk_does_not_cover_read_the_same_way() -> None:
+    frameset = read_html(b"<html><head><title>T</title></head><frameset><frame src=a>"
+                         b"</frameset></html>")
+    assert (frameset.text, frameset.title, frameset.tables) == ("T", "T", [])
+    noscript = read_html(b"<p>a</p><noscript><p>n</p><table><tr><td>q</td></tr></table>"
+                         b"</noscript><p>b</p>")
+    assert (noscript.text, noscript.tables) == ("a\nb", [])
+
+
+def test_depth_guard_agrees_with_the_full_scan() -> None:
+    import random
+
+    from transforms.html_tables import nesting_depth, nests_deeper_than
+
+    pieces = ["<div>", "</div>", "<p>", "<!--", "-->", "<script>", "</script>", "<", "<<",
+              "<p<!---->x>", "<DIV/>", "<a", ">", "x", "<br/>", "<td>", "<o:p>", "</o:p>",
+              "<P<script>s</script>aram>", "<Param>", "<b>", "</B>", "<b/ >", "<!x>"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        for limit in (0, 1, 2, 4):
+            assert nests_deeper_than(text, limit) == (nesting_depth(text) > limit), text
+    # a comment cut out of a tag name makes a counted element of "<px>"
+    assert nests_deeper_than("<p<!---->x>" * 30, 20)
+    assert not nests_deeper_than("<p>x" * 30, 20)
+
+
+def test_whitespace_collapse_matches_the_regex() -> None:
+    import random
+
+    from transforms.html_tables import _WS, _ws_to_space
+
+    alphabet = " \t\r\n\f\v\u00a0\u3000\u2002\u2003\u200b\u2028a中|"
+    rng = random.Random(4)
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert _ws_to_space(text) == _WS.sub(" ", text)
+
+
+def test_truncation_check_ignores_case() -> None:
+    from transforms.html_tables import looks_truncated
+
+    assert looks_truncated("<HTML><body>x")
+    assert looks_truncated("<Html><body>x</HTM")
+    assert not looks_truncated("<Html><body>x</hTmL>")
+    assert not looks_truncated("<body>x")

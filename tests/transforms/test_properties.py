@@ -25,9 +25,9 @@ from transforms.samples import COMBINATIONS, generate_truth, render
 from transforms.samples.truth import QUIRKS
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-# CI replays the same examples every run (a red build is reproducible); locally each run
-# explores new ones, and hypothesis keeps any failure it finds in .hypothesis/ to replay
-DERANDOMIZE = bool(os.environ.get("CI"))
+# `make test` and CI replay the same examples every run (a red build is reproducible);
+# OGI_EXPLORE=1 explores new ones, and hypothesis keeps any failure it finds in .hypothesis/.
+DERANDOMIZE = not os.environ.get("OGI_EXPLORE")
 
 Key = tuple[str, str, str]
 
@@ -177,3 +177,18 @@ def test_pdf_with_a_page_that_cannot_be_loaded_is_still_read() -> None:
     assert record.parsed is not None
     assert record.parse_status == "partial"
     assert "pdf_page_unreadable" in [i.kind for i in record.parsed.issues]
+
+
+# Found by exploration (OGI_EXPLORE=1): in these generated fmt2021 PDFs table 三 comes back as
+# `missing_cell` issues with null values ("no cell starts under its header") — loud, not wrong,
+# but a real reader gap in pdf_text/national_tables. Kept here until fixed; strict, so the fix
+# turns these red and they are then moved into the passing set.
+@pytest.mark.xfail(strict=True, reason="known gap: fmt2021 PDF table 三 column mapping")
+@pytest.mark.parametrize("seed", [4251, 5181])
+def test_known_pdf_table3_gap(seed: int) -> None:
+    truth = generate_truth("fmt2021", seed)
+    report = parse_bytes(render(truth, "pdf"), "sample.pdf")
+    got = {(f.block, f.row_code, f.col_code): f.value for f in report.facts}
+    missing = [f for f in truth.facts() if f.block == "applications"
+               and got.get((f.block, f.row_code, f.col_code)) != f.value]
+    assert missing == []

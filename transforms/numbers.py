@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from transforms.memo import ShortTextMemo
+
 _NOT_APPLICABLE = frozenset({"/", "／", "—", "——", "－", "-", "--", "─", "无", "\\", "×"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-−－]?)\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*"
@@ -25,9 +27,6 @@ _NULL = CellValue(None, None, True)
 _UNREADABLE = CellValue(None, None, False)
 # A table repeats the same cell texts ("0", "", "/") hundreds of times per document;
 # CellValue is immutable, so one instance per distinct short text is shared. Bounded.
-_CACHE: dict[str, CellValue] = {}
-_CACHE_MAX = 1 << 14
-_CACHED_LEN = 64
 
 
 def _read(text: str) -> CellValue:
@@ -49,17 +48,12 @@ def _read(text: str) -> CellValue:
 
 def read_number(text: str) -> CellValue:
     """Read one cell. Blank → 0; not-applicable marks → None; otherwise strict."""
-    hit = _CACHE.get(text)
-    if hit is not None:
-        return hit
-    cv = _read(text)
-    if len(text) <= _CACHED_LEN:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[text] = cv
-    return cv
+    return _CACHE(text)
 
 
 def is_number_like(text: str) -> bool:
     t = unicodedata.normalize("NFKC", text).strip()
     return bool(t) and read_number(t).ok and t not in _NOT_APPLICABLE
+
+
+_CACHE: ShortTextMemo[CellValue] = ShortTextMemo(_read, max_len=64)

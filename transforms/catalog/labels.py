@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from transforms.memo import ShortTextMemo
+
 _DROP = re.compile(r"[\s\u3000\u00a0:：、，,。．.·•\"'“”‘’()（）\[\]【】〔〕<>《》/|_\-—－~～]+")
 
 # Keys of short texts (cells, labels) are memoized: a document repeats the same few
 # hundred labels and numbers, and a run repeats them across documents. Bounded so a
 # hostile page of distinct cells cannot grow it without limit; long texts (a whole
 # document folded by classify) are never kept.
-_CACHE: dict[str, str] = {}
-_CACHE_MAX = 1 << 14
-_CACHED_LEN = 128
 
 
 def _fold(text: str) -> str:
@@ -26,12 +25,7 @@ def norm_label(text: str) -> str:
     NFKC folds full-width digits and brackets; punctuation and whitespace are
     dropped because real pages split, re-space and re-punctuate labels freely.
     """
-    hit = _CACHE.get(text)
-    if hit is not None:
-        return hit
-    key = _fold(text)
-    if len(text) <= _CACHED_LEN:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[text] = key
-    return key
+    return _CACHE(text)
+
+
+_CACHE: ShortTextMemo[str] = ShortTextMemo(_fold, max_len=128)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from prefect.states import Completed
 from flows.batches import BatchOutput, BatchStats, current_pool, parse_batch, pool_scope
 from flows.fetch_stage import FetchOutcome
 from flows.ingest import default_workers
+from flows.progress import Progress, stderr_progress
 from flows.sources import Source
 from flows.warehouse import Manifest, Publication
 from transforms.document import ReportRecord
@@ -28,18 +27,6 @@ if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
     from expectations.validate import ValidationSession
-
-Progress = Callable[[str], None]
-
-
-def stderr_progress() -> Progress:
-    t0 = time.monotonic()
-
-    def say(msg: str) -> None:
-        print(f"[{time.monotonic() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
-
-    return say
-
 
 @dataclass
 class RunSummary:

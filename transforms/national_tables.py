@@ -144,6 +144,7 @@ _MEMO_MAX = 1 << 14  # entries per memo table; a hostile page of distinct labels
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+_T = TypeVar("_T")
 
 
 _MEMO_KEY_LEN = 128  # longer keys (prose cut out of running text) are not kept
@@ -707,11 +708,7 @@ class _GridReader:
         header = self.header[0] if (self.ctx == "items" and self.header) else None
         label_end = (header[0].col + header[0].span) if header else -1
         labels, values = _split_labels(toks, label_end)
-        hit = None
-        for t in reversed(labels):
-            hit = idx.item(t.key)
-            if hit:
-                break
+        hit = _rightmost(labels, idx.item)
         if hit is None:
             if self.ctx == "items" and labels:
                 self.sink.issue("unmatched_label", f"row {labels[-1].text!r} is no row of table "
@@ -760,11 +757,7 @@ class _GridReader:
         colmap = self.app_map or None
         label_end = min(colmap) if colmap else -1
         labels, values = _split_labels(toks, label_end)
-        row = None
-        for t in reversed(labels):
-            row = idx.app_row(t.key)
-            if row:
-                break
+        row = _rightmost(labels, idx.app_row)
         if row is None:
             if labels and not self._label_fragment(labels, values):
                 self.sink.issue("unmatched_label", f"row {labels[-1].text!r} is no row of "
@@ -849,6 +842,15 @@ class _GridReader:
 
 
 _MISSING = _Tok("", "", "")  # no cell under a header: a null fact (the issue is recorded)
+
+
+def _rightmost(labels: list[_Tok], lookup: Callable[[str], _T | None]) -> _T | None:
+    """The most specific label cell that matches: rowspan groups stand to the left."""
+    for t in reversed(labels):
+        hit = lookup(t.key)
+        if hit:
+            return hit
+    return None
 
 
 def _header_map(header: list[list[_Tok]], code_of: Callable[[str], str | None]) -> dict[int, str]:

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
+from flows.progress import stderr_progress
 from flows.settings import PROJECT_ROOT, default_samples_dir
 from flows.sources import SourceError, iter_sources
-
-
-def _progress(quiet: bool) -> Any:
-    t0 = time.monotonic()
-
-    def say(msg: str) -> None:
-        if not quiet:
-            print(f"[{time.monotonic() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
-
-    return say
 
 
 def print_summary(s: dict[str, Any]) -> None:
@@ -48,7 +38,7 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
                      crawl_delay: float | None = None, timeout: float | None = None,
                      notify: str | None = None, runner: str = "local",
                      dask_address: str | None = None, reparse: bool = False) -> int:
-    say = _progress(quiet)
+    say = stderr_progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
         return 2

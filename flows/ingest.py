@@ -26,7 +26,7 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
@@ -34,7 +34,8 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 from flows.fetch_one import FetchError, fetch_bytes
-from flows.raw_archive import keep_raw
+from flows.raw_archive import RawBatch
+from flows.record_wire import pack_record, unpack_record
 from flows.sources import Source
 from transforms.document import ReportRecord
 from transforms.limits import Limits, mib
@@ -117,11 +118,12 @@ def timeout_message(limits: Limits) -> str:
     return f"parser exceeded {limits.parse_seconds:g} s (the parse time limit)"
 
 
-def _parse_guarded(data: bytes, location: str, limits: Limits) -> tuple[ReportRecord, bool]:
+def _parse_guarded(data: bytes, location: str, limits: Limits,
+                   digest: str | None = None) -> tuple[ReportRecord, bool]:
     """(record, healthy): a timeout or memory failure leaves the process suspect."""
     signal.setitimer(signal.ITIMER_REAL, limits.parse_seconds)
     try:
-        record = ingest(data, location, limits)
+        record = ingest(data, location, limits, digest)
     except ParseTimeout:
         return failed_record(location, data, timeout_message(limits)), False
     except MemoryError:  # raised outside the parser's own handler (ingest records the rest)
@@ -132,15 +134,17 @@ def _parse_guarded(data: bytes, location: str, limits: Limits) -> tuple[ReportRe
     return record, healthy
 
 
-def _child_main(conn: Connection, items: Sequence[Item], start: int, limits: Limits) -> None:
-    """Parse items[start:] in order, sending (index, pickled record, go_on) for each."""
+def _child_main(conn: Connection, items: Sequence[Item], start: int, limits: Limits,
+                digests: Sequence[str | None]) -> None:
+    """Parse items[start:] in order, sending (index, packed record, go_on) for each."""
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _cap_memory(limits)
     for index in range(start, len(items)):
         data, location = items[index]
-        record, healthy = _parse_guarded(data, location, limits)
-        conn.send_bytes(pickle.dumps((index, record, healthy), pickle.HIGHEST_PROTOCOL))
+        record, healthy = _parse_guarded(data, location, limits, digests[index])
+        conn.send_bytes(pickle.dumps((index, pack_record(record), healthy),
+                                     pickle.HIGHEST_PROTOCOL))
         if not healthy:
             break  # a fresh process takes the rest
     conn.close()
@@ -172,14 +176,15 @@ class _Child:
     too, and the child never runs the parent's atexit handlers (it leaves by ``_exit``).
     """
 
-    def __init__(self, items: Sequence[Item], start: int, limits: Limits) -> None:
+    def __init__(self, items: Sequence[Item], start: int, limits: Limits,
+                 digests: Sequence[str | None]) -> None:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child
             code = 0
             try:
                 os.close(r)
-                _child_main(Connection(w, readable=False), items, start, limits)
+                _child_main(Connection(w, readable=False), items, start, limits, digests)
             except BaseException:  # the exit code tells the parent; the trace tells people
                 traceback.print_exc()
                 code = 70
@@ -215,15 +220,26 @@ class _Child:
         return self.exitcode
 
 
-def parse_isolated(items: Sequence[Item], limits: Limits | None = None) -> list[ReportRecord]:
-    """Parse every item in forked children; one record per item, in order, always."""
+def parse_isolated(items: Sequence[Item], limits: Limits | None = None,
+                   digests: Sequence[str | None] | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> list[ReportRecord]:
+    """Parse every item in forked children; one record per item, in order, always.
+
+    ``digests`` are the items' sha256 when known; ``meanwhile`` is work for this
+    process while the first child parses (e.g. flushing the raw files to disk).
+    """
     limits = limits or current_limits()
     out: list[ReportRecord | None] = [None] * len(items)
     wait = limits.parse_seconds + limits.parse_grace_seconds
+    known = digests if digests is not None else [None] * len(items)
     i = 0
     while i < len(items):
-        child = _Child(items, i, limits)
+        child = _Child(items, i, limits, known)
         try:
+            if meanwhile is not None:
+                task: Callable[[], None] = meanwhile
+                meanwhile = None
+                task()
             while i < len(items):
                 if not child.conn.poll(wait):
                     child.stop()
@@ -232,13 +248,13 @@ def parse_isolated(items: Sequence[Item], limits: Limits | None = None) -> list[
                     i += 1
                     break
                 try:
-                    index, record, healthy = pickle.loads(child.conn.recv_bytes())
+                    index, packed, healthy = pickle.loads(child.conn.recv_bytes())
                 except EOFError:  # the child died while parsing items[i]
                     code = child.wait_exit()
                     out[i] = failed_record(items[i][1], items[i][0], _death_message(code))
                     i += 1
                     break
-                out[index] = record
+                out[index] = unpack_record(packed)
                 i = index + 1
                 if not healthy:
                     break
@@ -247,14 +263,18 @@ def parse_isolated(items: Sequence[Item], limits: Limits | None = None) -> list[
     return [r for r in out if r is not None]
 
 
-def parse_items(items: Sequence[Item], limits: Limits | None = None) -> list[ReportRecord]:
+def parse_items(items: Sequence[Item], limits: Limits | None = None,
+                digests: Sequence[str | None] | None = None,
+                meanwhile: Callable[[], None] | None = None) -> list[ReportRecord]:
     """Isolated when the limits say so and the platform can fork; in this process otherwise."""
     limits = limits or current_limits()
-    if not items:
-        return []
-    if limits.isolate and hasattr(os, "fork"):
-        return parse_isolated(items, limits)
-    return [ingest(data, location, limits) for data, location in items]
+    if limits.isolate and hasattr(os, "fork") and items:
+        return parse_isolated(items, limits, digests, meanwhile)
+    if meanwhile is not None:
+        meanwhile()
+    known = digests if digests is not None else [None] * len(items)
+    return [ingest(data, location, limits, digest)
+            for (data, location), digest in zip(items, known, strict=True)]
 
 
 def _parse_chunk(chunk: Sequence[Item]) -> list[ReportRecord]:
@@ -266,7 +286,9 @@ def ingest_sources(sources: Sequence[Source], warehouse: Path,
                    limits: Limits | None = None) -> list[ReportRecord]:
     """One record per source, in input order; unreadable sources become failed records.
 
-    Raw bytes are archived before parsing: whatever the parser does, they are kept.
+    Raw bytes are archived before parsing results are taken: they are written first and
+    flushed to disk while the first parser child runs, so whatever the parser does, they
+    are kept.
     ``pool`` (optional) spreads chunks over worker processes; each chunk is still
     parsed in its own forked child.
     """
@@ -274,6 +296,8 @@ def ingest_sources(sources: Sequence[Source], warehouse: Path,
     loaded: list[tuple[int, bytes]] = []
     records: list[ReportRecord | None] = [None] * len(sources)
     raw: dict[int, str] = {}
+    digests: list[str | None] = []
+    archive = RawBatch(warehouse)
     for i, source in enumerate(sources):
         try:
             data = read_source(source, limits)
@@ -282,16 +306,17 @@ def ingest_sources(sources: Sequence[Source], warehouse: Path,
                                        f"cannot read {source.location}: {exc}")
             continue
         digest = hashlib.sha256(data).hexdigest()
-        raw[i] = str(keep_raw(warehouse, digest, _suffix(source.location, source.is_url),
-                              data))
+        raw[i] = str(archive.stage(digest, _suffix(source.location, source.is_url), data))
+        digests.append(digest)
         loaded.append((i, data))
     items = [(data, sources[i].location) for i, data in loaded]
     if pool is not None and len(items) > 8:
+        archive.commit()
         size = max(4, -(-len(items) // 8))
         chunks = [items[k:k + size] for k in range(0, len(items), size)]
         parsed = [r for part in pool.map(_parse_chunk, chunks) for r in part]
-    else:
-        parsed = parse_items(items, limits)
+    else:  # the raw files reach the disk while the first parser child runs
+        parsed = parse_items(items, limits, digests, meanwhile=archive.commit)
     for (i, _data), record in zip(loaded, parsed, strict=True):
         record.raw_path = raw[i]
         records[i] = record

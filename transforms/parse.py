@@ -121,13 +121,15 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def ingest(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ReportRecord:
+def ingest(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS,
+           digest: str | None = None) -> ReportRecord:
     """Parse and wrap as a record; never raises for bad input — the error is the record.
 
     Anything a parser raises (a refusal, a damaged file, a parser bug) becomes a ``failed``
-    record whose error names it: one document never stops a run.
+    record whose error names it: one document never stops a run. ``digest`` is the
+    bytes' sha256 when the caller already has it.
     """
-    digest = hashlib.sha256(data).hexdigest()
+    digest = digest or hashlib.sha256(data).hexdigest()
     rid = report_id_for(digest)
     try:
         parsed = parse_bytes(data, source, limits)

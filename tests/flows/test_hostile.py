@@ -20,6 +20,7 @@ import pytest
 
 from flows import ingest as ingest_mod
 from flows.ingest import ingest_sources, parse_isolated
+from flows.raw_archive import keep_raw
 from flows.sources import iter_sources
 from tests.hostile import EXPECTED, SECRET_TOKEN, Hostile, gbk_truth, write_hostile
 from transforms.document import ReportRecord
@@ -134,7 +135,7 @@ def test_a_file_above_the_read_limit_is_not_read(tmp_path: Path) -> None:
 def test_raw_names_from_urls_stay_in_the_archive(location: str, tmp_path: Path) -> None:
     digest = "ab" * 32
     suffix = ingest_mod._suffix(location, location.startswith("http"))
-    path = ingest_mod.keep_raw(tmp_path, digest, suffix, b"x")
+    path = keep_raw(tmp_path, digest, suffix, b"x")
     assert path.resolve().parent.parent == (tmp_path / "raw").resolve()
     assert path.name.startswith(digest)
 
@@ -144,7 +145,8 @@ def test_raw_names_from_urls_stay_in_the_archive(location: str, tmp_path: Path) 
 GOOD = "<html><body><p>某县2021年政府信息公开工作年度报告</p></body></html>".encode()
 
 
-def _fake_ingest(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ReportRecord:
+def _fake_ingest(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS,
+                 digest: str | None = None) -> ReportRecord:
     """Behaves by the document's name; anything else is the real parser."""
     if source == "segfault":
         faulthandler.disable()  # the crash is the point; no traceback dump in the test log
@@ -190,7 +192,8 @@ def test_in_process_parsing_when_isolation_is_off(monkeypatch: pytest.MonkeyPatc
     pid = os.getpid()
     seen: list[int] = []
 
-    def spy(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> ReportRecord:
+    def spy(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS,
+            digest: str | None = None) -> ReportRecord:
         seen.append(os.getpid())
         return ingest(data, source, limits)
 

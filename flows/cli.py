@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "ingested, offline.")
     run.add_argument("sources", nargs="*", metavar="SOURCE")
     _add_warehouse(run)
-    run.add_argument("--batch-size", type=int, default=200, metavar="N",
-                     help="documents per Prefect task (default 200)")
+    run.add_argument("--batch-size", type=int, default=1000, metavar="N",
+                     help="documents per Prefect task, validated and written together "
+                          "(default 1000)")
     run.add_argument("--workers", type=int, default=None, metavar="N",
                      help="parser processes (default: number of CPUs)")
     run.add_argument("--sources-file", type=Path, default=None, metavar="FILE",
@@ -145,11 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=0)
     bench.add_argument("--workers", type=int, default=None, metavar="N",
                        help="parser processes (default: number of CPUs)")
-    bench.add_argument("--batch-size", type=int, default=500, metavar="N",
-                       help="documents per batch (default 500)")
+    bench.add_argument("--batch-size", type=int, default=2000, metavar="N",
+                       help="documents per batch, validated and written together "
+                            "(default 2000)")
     bench.add_argument("--baseline-max", type=int, default=None, metavar="N",
                        help="time the baseline on the first N HTML documents only and scale "
                             "(default: all of them)")
+    bench.add_argument("--unique", type=int, default=None, metavar="N",
+                       help="generate only N documents and fill up to --docs with "
+                            "byte-distinct copies of their HTML and text documents (each "
+                            "with its own id and truth); for 100,000-document runs "
+                            "(default: every document generated)")
     bench.add_argument("--corpus", type=Path, default=None, metavar="DIR",
                        help="keep the generated documents in DIR and reuse them when it "
                             "already holds this N and seed (default: a temporary directory)")
@@ -201,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         from flows.commands.bench_cmd import run_bench_cli
 
         return run_bench_cli(args.docs, args.seed, args.workers, args.batch_size,
-                             args.baseline_max, args.corpus)
+                             args.baseline_max, args.corpus, args.unique)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -31,7 +31,7 @@ class NightlyConfig:
     timezone: str = DEFAULT_TIMEZONE
     retries: int = 2
     retry_delay_seconds: float = 600.0
-    batch_size: int = 200
+    batch_size: int = 1000
     notify: str | None = None  # webhook URL
 
 

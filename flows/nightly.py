@@ -15,7 +15,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
-from flows.batches import BatchOutput, BatchStats, current_pool, parse_batch, pool_scope
+from flows.batches import (
+    BatchOutput,
+    BatchStats,
+    current_pool,
+    parse_batch,
+    pool_scope,
+    validate_and_write,
+)
 from flows.fetch_stage import FetchOutcome
 from flows.ingest import default_workers
 from flows.progress import Progress, stderr_progress
@@ -84,10 +91,7 @@ def parse_validate_task(batch: Sequence[Source], warehouse: str, run_id: str,
 def validate_and_stage(output: BatchOutput, publication: Publication,
                        session: ValidationSession | None) -> dict[str, int]:
     """Validate one batch (unless a worker did) and append it to the run's staged files."""
-    tables = output.tables
-    if session is not None:
-        tables = session.validate(tables, checks=output.checks)
-    publication.write(tables)
+    tables = validate_and_write(output, publication, session)
     results = tables["validation_results"]
     failed = results.filter(~pl.col("success")) if results.height else results
     return {"checks_run": results.height, "checks_failed": failed.height,
@@ -256,7 +260,7 @@ def flow_for(runner: str = "local", dask_address: str | None = None,
 
 
 @flow(name="ogi-nightly", log_prints=False)
-def nightly(sources: list[str], warehouse: str, batch_size: int = 200,
+def nightly(sources: list[str], warehouse: str, batch_size: int = 1000,
             workers: int | None = None, quiet: bool = False, sources_file: str | None = None,
             crawl_delay: float | None = None, crawl_timeout: float | None = None,
             notify: str | None = None, runner: str = "local",

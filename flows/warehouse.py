@@ -271,7 +271,7 @@ class Publication:
             typed = new.select(list(schema)).cast(schema)  # type: ignore[arg-type]
             keys = MERGE_KEYS.get(name, ("report_id",))
             if keys == ("report_id",):
-                self.report_ids.update(typed["report_id"].drop_nulls().to_list())
+                self.report_ids.update(typed["report_id"].drop_nulls().unique().to_list())
             else:
                 self.run_keys.update(typed.select(keys).unique().iter_rows())
             write_partitions(typed, self.staging, name, self.run_id, writers=self._writers)
@@ -284,7 +284,8 @@ class Publication:
         years = _years_of(self.warehouse, replaced)
         previous = Manifest.read(self.warehouse)
         entries = dict(previous.tables) if previous else {}
-        for name in self.names:
+        order = list(SCHEMAS)  # the same swap order however the batches were written
+        for name in sorted(self.names, key=lambda n: order.index(n) if n in order else len(order)):
             staged = self.staging / name
             staged.mkdir(parents=True, exist_ok=True)
             self._carry_over(name, staged, replaced, years)

@@ -88,3 +88,35 @@ def test_rss_sampler_sees_this_process() -> None:
         block[::4096] = b"x" * len(block[::4096])
         rss.sample()
     assert rss.peak_kb > 50 * 1024
+
+
+def test_copies_fill_a_corpus_with_distinct_documents_and_their_own_truth(
+        tmp_path: Path) -> None:
+    import hashlib
+
+    import polars as pl
+
+    from transforms.parse import ingest, report_id_for
+
+    corpus = make_corpus(14, 3, tmp_path / "c", lambda _: None, unique=6)
+    paths = [p for files in corpus.files.values() for p in files]
+    assert corpus.count == 14 and len({hashlib.sha256(p.read_bytes()).digest()
+                                       for p in paths}) == 14
+    copies = [p for p in paths if "-copy" in p.name]
+    assert copies and all(p.suffix in (".html", ".htm", ".txt") for p in copies)
+    truth = pl.read_parquet(tmp_path / "c" / "truth.parquet")
+    for copy in copies:
+        original = tmp_path / "c" / copy.name.replace(copy.stem[copy.stem.rfind("-copy"):], "")
+        ids = [report_id_for(hashlib.sha256(p.read_bytes()).hexdigest()) for p in (original,
+                                                                                  copy)]
+        cells = [truth.filter(report_id=i).drop("report_id").sort(pl.all()) for i in ids]
+        assert cells[0].equals(cells[1])
+        # the copy parses to the same figures as its original
+        facts = [sorted((f.block, f.row_code, f.col_code, f.value)
+                        for f in (ingest(p.read_bytes(), p.name).parsed or _none()).facts)
+                 for p in (original, copy)]
+        assert facts[0] == facts[1] and facts[0]
+
+
+def _none() -> object:
+    raise AssertionError("a generated document did not parse")

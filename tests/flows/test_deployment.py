@@ -153,7 +153,7 @@ def test_schedule_defaults_to_two_in_the_morning_china_time() -> None:
     assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Asia/Shanghai")
     params = deployment_parameters(NightlyConfig(sources=["a"], warehouse=Path("/w"),
                                                  notify="http://127.0.0.1:1/x"))
-    assert params == {"sources": ["a"], "warehouse": "/w", "batch_size": 200, "quiet": True,
+    assert params == {"sources": ["a"], "warehouse": "/w", "batch_size": 1000, "quiet": True,
                       "notify": "http://127.0.0.1:1/x"}
 
 

@@ -46,11 +46,27 @@ def anchor_hits(doc: Extracted) -> dict[str, list[str]]:
 
 def _hits(key: str) -> dict[str, list[str]]:
     out = {}
-    for code, layout in LAYOUTS.items():
-        found = [a for a in layout.anchors if norm_label(a) in key]
+    for code, anchors in _anchor_keys():
+        found = [a for a, k in anchors if k in key]
         if found:
             out[code] = found
     return out
+
+
+_ANCHOR_KEYS: tuple[dict[str, object], tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
+    {}, ())
+
+
+def _anchor_keys() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(layout code, ((anchor, its key), …)) for every layout: built once, rebuilt only if
+    the LAYOUTS registry is changed (tests register layouts of their own)."""
+    global _ANCHOR_KEYS
+    seen, keys = _ANCHOR_KEYS
+    if seen.keys() != LAYOUTS.keys() or any(seen[c] is not v for c, v in LAYOUTS.items()):
+        keys = tuple((code, tuple((a, norm_label(a)) for a in layout.anchors))
+                     for code, layout in LAYOUTS.items())
+        _ANCHOR_KEYS = (dict(LAYOUTS), keys)
+    return keys
 
 
 def looks_like_report(key: str) -> bool:

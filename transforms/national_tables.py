@@ -24,13 +24,14 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
 from .catalog.labels import norm_label
 from .catalog.model import Block, Column, Layout, Row
 from .document import Cell, Extracted, Fact, Grid, Issue
 from .numbers import read_number
+from .numbers import remembered as _remembered_number
 
 # ---------------------------------------------------------------------------
 # catalog index
@@ -84,6 +85,9 @@ class _Index:
     _item: dict[str, tuple[Block, Row] | None] = field(default_factory=dict)
     _col: dict[tuple[str, str], Column | None] = field(default_factory=dict)
     _row_cols: dict[tuple[str, str], list[Column]] = field(default_factory=dict)
+    _row_units: dict[tuple[str, str], list[tuple[str, str | None, bool]]] = field(
+        default_factory=dict)
+    _row_codes: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def app_header_key(self, key: str) -> bool:
         """Keys that only a table-三 header prints (其他/总计 are not enough)."""
@@ -105,6 +109,24 @@ class _Index:
         if hit is None:
             hit = self._row_cols[mk] = [c for c in block.columns
                                         if (row.code, c.code) not in block.absent]
+        return hit
+
+    def row_units(self, block: Block, row: Row) -> list[tuple[str, str | None, bool]]:
+        """(code, unit, is a row total) of ``row_columns``, memoized."""
+        mk = (block.code, row.code)
+        hit = self._row_units.get(mk)
+        if hit is None:
+            totals = _row_totals(self.layout)
+            hit = self._row_units[mk] = [(c.code, c.unit, (block.code, c.code) in totals)
+                                         for c in self.row_columns(block, row)]
+        return hit
+
+    def row_codes(self, block: Block, row: Row) -> frozenset[str]:
+        """Codes of ``row_columns``, memoized."""
+        mk = (block.code, row.code)
+        hit = self._row_codes.get(mk)
+        if hit is None:
+            hit = self._row_codes[mk] = frozenset(c.code for c in self.row_columns(block, row))
         return hit
 
     def app_row(self, key: str) -> Row | None:
@@ -262,30 +284,59 @@ def _lookup_column(key: str, table: dict[str, Column]) -> Column | None:
 # tokens
 
 
-@dataclass(slots=True)
 class _Tok:
-    text: str  # as printed, stripped
-    key: str  # norm_label(text)
-    ref: str
-    line: int = 0  # grid row or text line number (stream reader)
-    col: int = -1  # first grid column (grid reader), -1 when unknown
-    span: int = 1
-    copy: bool = False  # rowspan copy from a row above: its number was printed there
-    glued: bool = False  # a number cut out of text without separators: cells unknown
-    cut: bool = False  # cut out of running text at a label, not a cell of its own
-    rule: bool = False  # from a pipes-only line ("|||"): a row closer of a cell-per-line dump
+    """One cell (or a piece cut out of a text line) with its key and whether it reads as a value."""
+
+    __slots__ = ("col", "copy", "cut", "glued", "is_value", "key", "line", "ref", "rule", "span",
+                 "text")
+
+    def __init__(self, text: str, key: str, ref: str, line: int = 0, col: int = -1,
+                 span: int = 1, copy: bool = False, glued: bool = False, cut: bool = False,
+                 rule: bool = False) -> None:
+        self.text = text  # as printed, stripped
+        self.key = key  # norm_label(text)
+        self.ref = ref
+        self.line = line  # grid row or text line number (stream reader)
+        self.col = col  # first grid column (grid reader), -1 when unknown
+        self.span = span
+        self.copy = copy  # rowspan copy from a row above: its number was printed there
+        self.glued = glued  # a number cut out of text without separators: cells unknown
+        self.cut = cut  # cut out of running text at a label, not a cell of its own
+        self.rule = rule  # from a pipes-only line ("|||"): a row closer of a cell-per-line dump
+        # blank, or a number the strict reader accepts (read_number memoizes the text)
+        self.is_value = text == "" or read_number(text).ok
 
     @property
     def blank(self) -> bool:
         return self.text == ""
 
-    @property
-    def is_value(self) -> bool:
-        return self.text == "" or read_number(self.text).ok  # read_number memoizes the text
+
+# cell text as extracted → (stripped text, its key, is_value, kind bits): a document repeats
+# the same few hundred labels and numbers, and so does a run. Bounded like the other memos.
+_NUMBER_CELL, _LABEL_CELL, _CAPTION_CELL = 1, 2, 4  # kind bits (_CAPTION_CELL: key may caption)
+_CellInfo = tuple[str, str, bool, int]
+_CELL_INFO: dict[str, _CellInfo] = {}
+_CELL_INFO_MAX = 1 << 14
+_CELL_INFO_LEN = 128
 
 
-def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
-    """Distinct cells of one grid row: colspan copies merge into their origin's span.
+def _cell_info(raw: str) -> _CellInfo:
+    text = raw.strip()
+    key = norm_label(text)
+    value = text == "" or read_number(text).ok
+    kind = (0 if not text else _NUMBER_CELL if value else _LABEL_CELL) | (
+        _CAPTION_CELL if _CAPTION_WORD in key else 0)
+    info = (text, key, value, kind)
+    if len(raw) <= _CELL_INFO_LEN:
+        if len(_CELL_INFO) >= _CELL_INFO_MAX:
+            _CELL_INFO.clear()
+        _CELL_INFO[raw] = info
+    return info
+
+
+def _row_tokens(cells: Sequence[Cell], line: int) -> tuple[list[_Tok], int]:
+    """Distinct cells of one grid row (colspan copies merged into their origin's span), and
+    the kind bits of those cells OR-ed together.
 
     A copy is known by its origin's ref (HTML, DOCX) or, where the extractor gives
     each grid position its own ref (PDF), as a spanned cell repeating its left
@@ -294,21 +345,35 @@ def _row_tokens(cells: Sequence[Cell], line: int) -> list[_Tok]:
     toks: list[_Tok] = []
     by_ref: dict[str, _Tok] = {}
     last: _Tok | None = None
-    for j, cell in enumerate(cells):
+    info_get = _CELL_INFO.get
+    new = _Tok.__new__
+    kinds = 0
+    j = -1
+    for cell in cells:
+        j += 1
         ref = cell.ref
         prev = by_ref.get(ref)
         if prev is not None:
             if prev.col + prev.span == j:
                 prev.span += 1
             continue
-        text = cell.text.strip()
+        raw = cell.text
+        info = info_get(raw)
+        if info is None:
+            info = _cell_info(raw)
+        text = info[0]
         spanned = cell.spanned
         if spanned and last is not None and last.col + last.span == j and last.text == text:
             last.span += 1  # a colspan copy under its own ref (PDF grids): one cell
             continue
-        last = by_ref[ref] = _Tok(text, norm_label(text), ref, line, j, 1, spanned)
-        toks.append(last)
-    return toks
+        # _Tok.__init__ inlined: this runs for every cell of every grid
+        last = by_ref[ref] = tok = new(_Tok)
+        tok.text, tok.key, tok.is_value, kind = info
+        tok.ref, tok.line, tok.col, tok.span, tok.copy = ref, line, j, 1, spanned
+        tok.glued = tok.cut = tok.rule = False
+        toks.append(tok)
+        kinds |= kind
+    return toks, kinds
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -457,6 +522,34 @@ def _row_check(layout: Layout, block: Block) -> Callable[[list[int]], bool] | No
 # ---------------------------------------------------------------------------
 # sink: rows read → facts
 
+_FACT_FIELDS = ("block", "row_code", "col_code", "value", "raw", "source_ref", "unit")
+
+
+def _fact_maker() -> Callable[[str, str, str, float | None, str, str, str | None], Fact]:
+    """``Fact`` itself, or an equal maker that skips its frozen ``__init__``.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; the grid
+    reader makes some 200 facts per document, and filling the instance dict in
+    one step halves that cost. Any change to Fact's shape falls back to the class.
+    """
+    if (tuple(f.name for f in fields(Fact)) != _FACT_FIELDS or "__slots__" in vars(Fact)
+            or hasattr(Fact, "__post_init__")):
+        return Fact
+    new, set_attr = object.__new__, object.__setattr__
+
+    def make(block: str, row_code: str, col_code: str, value: float | None, raw: str,
+             source_ref: str, unit: str | None) -> Fact:
+        fact = new(Fact)
+        set_attr(fact, "__dict__", {"block": block, "row_code": row_code, "col_code": col_code,
+                                    "value": value, "raw": raw, "source_ref": source_ref,
+                                    "unit": unit})
+        return fact
+
+    return make
+
+
+_fact = _fact_maker()
+
 
 @dataclass
 class _RowRead:
@@ -474,6 +567,8 @@ class _Sink:
     rows: dict[tuple[str, str], _RowRead] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     seen_blocks: set[str] = field(default_factory=set)
+    # a fact of a row-total column with raw "" was made: unfilled_totals_as_null has work
+    blank_total: bool = False
 
     def issue(self, kind: str, message: str, where: str = "") -> None:
         self.issues.append(Issue(kind, message, where))
@@ -509,38 +604,43 @@ class _Sink:
 
     def _row_facts(self, read: _RowRead) -> list[Fact]:
         b, r = read.block, read.row
-        out: list[Fact] = []
         cols = self.idx.row_columns(b, r)
         if read.glued is not None:
             g = read.glued
             if len(read.candidates) != 1:
                 self.issue("ambiguous_glue", f"{b.code}/{r.code}: digits {g.text!r} can be cut "
                            f"into {len(cols)} cells in {_count(read.candidates)} ways", g.ref)
-                return [Fact(b.code, r.code, c.code, None, g.text, g.ref, c.unit) for c in cols]
-            return [Fact(b.code, r.code, c.code, float(v), v, g.ref, c.unit)
+                return [_fact(b.code, r.code, c.code, None, g.text, g.ref, c.unit) for c in cols]
+            return [_fact(b.code, r.code, c.code, float(v), v, g.ref, c.unit)
                     for c, v in zip(cols, read.candidates[0], strict=True)]
-        cells = read.cells
-        for c in cols:
-            tok = cells.get(c.code)
-            if tok is _MISSING:
-                out.append(Fact(b.code, r.code, c.code, None, "", read.where, c.unit))
-                continue
+        out: list[Fact] = []
+        bc, rc, where = b.code, r.code, read.where
+        cells_get = read.cells.get
+        number = _remembered_number
+        for code, unit, total in self.idx.row_units(b, r):
+            tok = cells_get(code)
             if tok is None:
-                out.append(Fact(b.code, r.code, c.code, 0.0, "", f"{read.where} (blank)", c.unit))
+                self.blank_total = self.blank_total or total
+                out.append(_fact(bc, rc, code, 0.0, "", f"{where} (blank)", unit))
                 continue
-            if tok.copy and tok.text:
-                self.issue("spanned_value", f"{b.code}/{r.code}/{c.code}: {tok.text!r} is a "
+            text = tok.text
+            if tok is _MISSING:
+                self.blank_total = self.blank_total or total
+                out.append(_fact(bc, rc, code, None, "", where, unit))
+                continue
+            if tok.copy and text:
+                self.issue("spanned_value", f"{bc}/{rc}/{code}: {text!r} is a "
                            "merged cell printed on another row", tok.ref)
-                out.append(Fact(b.code, r.code, c.code, None, tok.text, tok.ref, c.unit))
+                out.append(_fact(bc, rc, code, None, text, tok.ref, unit))
                 continue
-            cv = read_number(tok.text)
+            cv = number(text) or read_number(text)
             if not cv.ok:
-                self.issue("unreadable_number", f"{b.code}/{r.code}/{c.code}: {tok.text!r}",
-                           tok.ref)
-                out.append(Fact(b.code, r.code, c.code, None, tok.text, tok.ref, c.unit))
+                self.issue("unreadable_number", f"{bc}/{rc}/{code}: {text!r}", tok.ref)
+                out.append(_fact(bc, rc, code, None, text, tok.ref, unit))
                 continue
-            out.append(Fact(b.code, r.code, c.code, cv.value, tok.text, tok.ref,
-                            cv.unit or c.unit))
+            if total and not text:
+                self.blank_total = True
+            out.append(_fact(bc, rc, code, cv.value, text, tok.ref, cv.unit or unit))
         return out
 
     def _resolve_glue(self) -> None:
@@ -641,6 +741,8 @@ class _GridReader:
     caption: Block | None = None
     app_map: dict[int, str] | None = None
     appeal_map: dict[int, tuple[str, str]] | None = None
+    # the header row _item_colmap last mapped (held, so identity is safe), block code → map
+    _colmaps: tuple[list[_Tok], dict[str, dict[int, str] | None]] | None = None
 
     def run(self, tables: Sequence[Grid]) -> None:
         line = 0
@@ -650,9 +752,9 @@ class _GridReader:
                 self.header, self.app_map, self.appeal_map = [], None, None
             for cells in grid:
                 line += 1
-                toks = _row_tokens(cells, line)
-                if toks and any(not t.blank for t in toks):
-                    self.row(toks, width)
+                toks, kinds = _row_tokens(cells, line)
+                if kinds:  # a cell that is not blank
+                    self.row(toks, width, kinds)
                 elif toks and self.ctx == "appeals" and self.last_was_header:
                     self.last_was_header = False
                     self.read_appeals(toks)  # table 四 left entirely blank
@@ -666,9 +768,10 @@ class _GridReader:
         self.ctx, self.last_was_header = ctx, True
         self.app_map = self.appeal_map = None
 
-    def row(self, toks: list[_Tok], width: int) -> None:
+    def row(self, toks: list[_Tok], width: int, kinds: int) -> None:
+        """One grid row with a cell that is not blank; ``kinds``: its cells' kind bits."""
         idx = self.idx
-        for t in toks:
+        for t in toks if kinds & _CAPTION_CELL else ():
             m = _CAPTION.search(t.key) if _CAPTION_WORD in t.key else None
             if m and len(t.key) <= len(m.group(0)) + 2:
                 self.ctx, self.header, self.last_was_header = "items", [], False
@@ -681,7 +784,7 @@ class _GridReader:
             self.ctx, self.last_was_header = "items", False
             self.set_header("items", toks, width)
             return
-        has_number = any(t.text and t.is_value for t in toks)
+        has_number = kinds & _NUMBER_CELL
         if not has_number and any(idx.app_header_key(t.key) for t in toks):
             self.set_header("applications", toks, width)
             return
@@ -720,12 +823,20 @@ class _GridReader:
                             f"{self.caption.title}", labels[-1].ref)
         colmap = self._item_colmap(header, block) if header else None
         if colmap is not None:
-            self._report_unplaced(values, colmap)
-            self._place_by_position(block, row, labels[-1].ref, values, colmap)
+            self._place_by_position(block, row, labels[-1].ref, values, colmap, True)
         else:
             _place_in_order(self.sink, block, row, labels[-1].ref, values, idx.layout)
 
     def _item_colmap(self, header: list[_Tok], block: Block) -> dict[int, str] | None:
+        """Grid column → column code of ``block`` under this header row (memoized per header)."""
+        cached = self._colmaps
+        if cached is None or cached[0] is not header:
+            cached = self._colmaps = (header, {})
+        if block.code not in cached[1]:
+            cached[1][block.code] = self._make_item_colmap(header, block)
+        return cached[1][block.code]
+
+    def _make_item_colmap(self, header: list[_Tok], block: Block) -> dict[int, str] | None:
         out: dict[int, str] = {}
         for t in header[1:]:
             col = self.idx.column(t.key, block.code)
@@ -765,8 +876,7 @@ class _GridReader:
             return
         where = labels[-1].ref
         if colmap:
-            self._report_unplaced(values, colmap)
-            self._place_by_position(app, row, where, values, colmap)
+            self._place_by_position(app, row, where, values, colmap, True)
         else:
             _place_in_order(self.sink, app, row, where, values, idx.layout)
 
@@ -816,29 +926,43 @@ class _GridReader:
                                 t.ref)
 
     def _place_by_position(self, block: Block, row: Row, where: str, values: list[_Tok],
-                           colmap: dict[int, str]) -> None:
-        """Each distinct cell goes to the column whose header covers its first grid column."""
+                           colmap: dict[int, str], report_unplaced: bool = False) -> None:
+        """Each distinct cell goes to the column whose header covers its first grid column.
+
+        ``report_unplaced``: first report the filled cells under no header at all
+        (``_report_unplaced``, done in the same pass).
+        """
         cells: dict[str, _Tok | None] = {}
+        unplaced: list[_Tok] = []
+        ambiguous: list[tuple[str, _Tok, _Tok]] = []
+        colmap_get = colmap.get
         for t in values:
-            code = colmap.get(t.col)
+            code = colmap_get(t.col)
             if code is None:
-                continue  # another group's cell (table 四) or one reported by _report_unplaced
+                if report_unplaced and t.text:
+                    unplaced.append(t)
+                continue  # another group's cell (table 四) or one reported as unplaced
             prev = cells.get(code)
-            if prev is None or prev.blank:
+            if prev is None or not prev.text:
                 cells[code] = t
-            elif not t.blank:
-                self.sink.issue("ambiguous_cell", f"{block.code}/{row.code}/{code}: two cells "
-                                f"{prev.text!r} and {t.text!r} under one header", t.ref)
-        missing: dict[str, _Tok | None] = {}
-        for c in block.columns:
-            if c.code not in cells and (row.code, c.code) not in block.absent:
-                self.sink.issue("missing_cell", f"{block.code}/{row.code}/{c.code}: no cell "
-                                "starts under its header", where)
-                missing[c.code] = _MISSING
-        if missing:
+            elif t.text:
+                ambiguous.append((code, prev, t))
+        sink = self.sink
+        for t in unplaced:
+            sink.issue("unplaced_cell", f"{t.text!r} sits under no column header", t.ref)
+        for code, prev, t in ambiguous:
+            sink.issue("ambiguous_cell", f"{block.code}/{row.code}/{code}: two cells "
+                       f"{prev.text!r} and {t.text!r} under one header", t.ref)
+        if not cells.keys() >= self.idx.row_codes(block, row):
+            missing: dict[str, _Tok | None] = {}
+            for c in block.columns:
+                if c.code not in cells and (row.code, c.code) not in block.absent:
+                    sink.issue("missing_cell", f"{block.code}/{row.code}/{c.code}: no cell "
+                               "starts under its header", where)
+                    missing[c.code] = _MISSING
             missing.update(cells)
             cells = missing
-        self.sink.add(_RowRead(block, row, where, cells))
+        sink.add(_RowRead(block, row, where, cells))
 
 
 _MISSING = _Tok("", "", "")  # no cell under a header: a null fact (the issue is recorded)
@@ -1060,7 +1184,10 @@ def read_national_tables(doc: Extracted, layout: Layout) -> tuple[list[Fact], li
     if not sink.rows:
         sink = _Sink(idx)
         _read_stream(_text_tokens(doc.text, idx), idx, sink)
-    return unfilled_totals_as_null(sink.facts(), layout), sink.issues
+    facts = sink.facts()
+    if sink.blank_total:
+        facts = unfilled_totals_as_null(facts, layout)
+    return facts, sink.issues
 
 
 _TOTALS_CACHE: dict[int, tuple[Layout, frozenset[tuple[str, str]]]] = {}

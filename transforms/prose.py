@@ -175,16 +175,16 @@ def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
             k = after[k]
         done = k
         units.append((first, "".join(buf), starts, numbers))
-    if "。" in text:  # prose cells: rows holding "|" (few lines) and a full stop
-        k, counted, pos = 0, 0, text.find("|")
+    if "。" in text and "|" in text:  # prose cells: table rows ("|") holding a full stop
+        k, counted, pos = 0, 0, text.find("。")
         while pos >= 0:
             k += text.count("\n", counted, pos)
             counted = pos
             r = raw[k]
-            if "。" in r and _is_table_line(r):
+            if "|" in r and _is_table_line(r):
                 units.extend((k, _norm(cell), [0], [k + 1]) for cell in _prose_cells(r))
             end = text.find("\n", pos)
-            pos = text.find("|", end) if end >= 0 else -1
+            pos = text.find("。", end) if end >= 0 else -1
     if len(units) > 1:
         units.sort(key=lambda u: u[0])
     for _, paragraph, starts, numbers in units:

@@ -16,16 +16,18 @@ readers give back as null (``NULL_YEAR_PARTITION``).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain, repeat
+from operator import attrgetter
 
 import polars as pl
 
-from transforms.catalog import LAYOUTS, find_block
+from transforms.catalog import LAYOUTS, PROSE, find_block
 from transforms.catalog.model import Block, Row
-from transforms.document import Fact, ReportRecord
+from transforms.document import Fact, Issue, ParsedReport, ReportRecord
 
 NULL_YEAR_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PARTITION_COLUMN = "report_year"
@@ -266,8 +268,15 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
 }
 
 
+_EMPTY: dict[str, pl.DataFrame] = {}
+
+
 def empty_frame(table: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=SCHEMAS[table])
+    """A typed frame without rows (a fresh frame each call; the typed template is kept)."""
+    frame = _EMPTY.get(table)
+    if frame is None:
+        frame = _EMPTY[table] = pl.DataFrame(schema=SCHEMAS[table])
+    return frame.clear()
 
 
 def _frame(table: str, columns: dict[str, list[object]]) -> pl.DataFrame:
@@ -324,209 +333,297 @@ def place(template: str, block: str, row_code: str, col_code: str) -> FactPlace:
 # ---------------------------------------------------------------- tables
 
 
-_PLACES: dict[str, dict[tuple[str, str, str], FactPlace]] = {}
+CellKey = tuple[str, str, str]  # block, row_code, col_code
+_fact_key = attrgetter("block", "row_code", "col_code")
+_PLACE_COLUMNS: dict[str, pl.DataType] = {
+    "block": pl.String(), "row_code": pl.String(), "col_code": pl.String(),
+    "table": pl.String(), "row_label": pl.String(), "row_group": pl.String(),
+    "col_label": pl.String(), "kind": pl.String(), "_unit": pl.String(),
+    "block_title": pl.String()}
 
 
-def _places(template: str) -> dict[tuple[str, str, str], FactPlace]:
-    """``place`` per (block, row, col) of one template, as a plain dict (one lookup a fact)."""
-    table = _PLACES.get(template)
-    if table is None:
-        table = _PLACES[template] = {}
-    if len(table) > 8192:  # bounded: codes come from the catalog, but stay safe
-        table.clear()
-    return table
+class _Places:
+    """Every (template, block, row, column) seen, numbered, with its catalog place.
+
+    A fact's label columns come from ``frame()`` by its number: one gather per
+    batch instead of a lookup per fact and column.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, dict[CellKey, int]] = {}
+        self.rows: list[tuple[str | None, ...]] = []
+        self._frame: pl.DataFrame | None = None
+        # numbers of the cells a derived table reads, per template (see ``cells_of``)
+        self._cells: dict[tuple[str, str], list[int]] = {}
+        self.in_block: dict[str, set[int]] = {}  # block code → numbers of its cells
+
+    def trim(self) -> None:
+        """Stay bounded (codes come from the catalog, but stay safe); between batches only."""
+        if len(self.rows) > 1 << 16:
+            self.numbers.clear()
+            self.rows.clear()
+            self._cells.clear()
+            self.in_block.clear()
+            self._frame = None
+
+    def number(self, template: str, keys: list[CellKey]) -> list[int]:
+        known = self.numbers.get(template)
+        if known is None:
+            known = self.numbers[template] = {}
+        found = list(map(known.get, keys))
+        if None in found:
+            for i, key in enumerate(keys):
+                if found[i] is None:
+                    no = known.get(key)
+                    if no is None:
+                        p = place(template, *key)
+                        no = known[key] = len(self.rows)
+                        self.rows.append((*key, p.table, p.row_label, p.row_group, p.col_label,
+                                          p.kind, p.unit, p.block_title))
+                        self.in_block.setdefault(key[0], set()).add(no)
+                    found[i] = no
+        return found  # type: ignore[return-value]
+
+    def cells_of(self, template: str, what: str, keys: Callable[[], list[CellKey]]
+                 ) -> list[int]:
+        """Numbers of ``keys()`` (the cells ``what`` reads in ``template``), made once."""
+        hit = self._cells.get((template, what))
+        if hit is None:
+            hit = self._cells[(template, what)] = self.number(template, keys())
+        return hit
+
+    def preload(self) -> None:
+        """Number every catalog cell of every layout now (import time), not in a batch."""
+        for code, layout in LAYOUTS.items():
+            self.number(code, [(b.code, r.code, c.code) for b in (*layout.blocks, PROSE)
+                               for r in b.rows for c in b.columns])
+            for b in layout.blocks:
+                if b.code == "applications":
+                    self.cells_of(code, "applications", partial(_application_keys, b))
+                elif b.code == "appeals":
+                    self.cells_of(code, "appeals", partial(_appeal_keys, b))
+            self.cells_of(code, "metrics", _METRIC_KEYS.copy)
+        self.frame()
+
+    def unit(self, no: int) -> str | None:
+        return self.rows[no][8]
+
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None or self._frame.height != len(self.rows):
+            self._frame = pl.DataFrame(self.rows, schema=_PLACE_COLUMNS, orient="row")
+        return self._frame
+
+
+_PLACES = _Places()
 
 
 def build_tables(records: Sequence[ReportRecord], run_id: str, ingested_at: datetime,
                  parser_version: str | None = None) -> dict[str, pl.DataFrame]:
     """All tables of design.md §3 for one batch (validation_results empty, filled later).
 
-    Built column by column: one list per column, filled per report in a single pass
-    over its facts, so a batch costs a few list operations per fact and one typed
-    frame per table.
+    Built column-wise for the whole batch: the facts' own fields are read once into
+    lists, their catalog labels are gathered from a numbered place table, and the
+    derived tables are filters, group-bys and gathers over those columns; Python
+    works per report (a dict of its cells), never per fact and column.
     """
     if ingested_at.tzinfo is None:
         ingested_at = ingested_at.replace(tzinfo=UTC)
-    cols = {t: _columns(t) for t in TABLES if t != "validation_results"}
-    for rec in records:
-        _add_report(cols["reports"], rec, run_id, ingested_at, parser_version)
-        if rec.parsed is None:
-            continue
-        _add_facts(cols, rec)
-    tables = {t: _frame(t, cols[t]) for t in cols}
+    _PLACES.trim()
+    tables = {"reports": _reports(records, run_id, ingested_at, parser_version)}
+    tables.update(_fact_tables([rec for rec in records if rec.parsed is not None]))
     tables["validation_results"] = empty_frame("validation_results")
     return {t: tables[t] for t in TABLES}
 
 
-def _add_report(out: dict[str, list[object]], rec: ReportRecord, run_id: str,
-                ingested_at: datetime, parser_version: str | None) -> None:
-    p = rec.parsed
-    m = p.metadata if p else None
-    issues = [{"kind": i.kind, "message": i.message, "where": i.where} for i in p.issues] \
-        if p else []
-    row = {
-        "report_id": rec.report_id, "source": rec.source, "content_sha256": rec.content_sha256,
-        "size_bytes": rec.size_bytes, "raw_path": rec.raw_path,
-        "format": p.format if p else None, "template": p.template if p else None,
-        "encoding": p.encoding if p else None,
-        "title": m.title if m else None, "agency": m.agency if m else None,
-        "province": m.province if m else None, "city": m.city if m else None,
-        "county": m.county if m else None, "region_code": m.region_code if m else None,
-        "region_confidence": m.region_confidence if m else None,
-        "region_evidence": m.region_evidence if m else None,
-        "index_no": m.index_no if m else None, "doc_no": m.doc_no if m else None,
-        "report_year": m.report_year if m else None,
-        "published_on": m.published_on if m else None,
-        "parse_status": rec.parse_status, "error": rec.error,
-        "n_facts": len(p.facts) if p else 0, "n_issues": len(issues),
-        "issues": json.dumps(issues, ensure_ascii=False),
-        "parser_version": parser_version, "run_id": run_id, "ingested_at": ingested_at,
-        "validation_status": None,
-    }
-    for k, v in row.items():
-        out[k].append(v)
+def _issues_json(issues: Sequence[Issue]) -> str:
+    if not issues:
+        return "[]"
+    return json.dumps([{"kind": i.kind, "message": i.message, "where": i.where}
+                       for i in issues], ensure_ascii=False)
 
 
-# (block, row, col) of every cell a metric may be taken from (see _metrics_row)
-_METRIC_CELLS = frozenset({
-    ("applications", "new_received", "total"), ("indicators", "applications_received", "value"),
-    ("prose", "applications_received", "value"), ("applications", "carried_over", "total"),
-    ("applications", "results_total", "total"), ("indicators", "replies_total", "value"),
-    ("applications", "granted", "total"), ("indicators", "replies_granted", "value"),
-    ("appeals", "review", "total"), ("indicators", "reviews", "value"),
-    ("prose", "reviews", "value"), ("appeals", "lawsuit_direct", "total"),
-    ("appeals", "lawsuit_after_review", "total"), ("indicators", "lawsuits", "value"),
-    ("prose", "lawsuits", "value"), ("indicators", "proactive_total", "value"),
-    ("prose", "proactive_total", "value"), ("indicators", "fees", "value"),
-    ("prose", "fees", "value"), ("item8", "admin_fees", "fee_amount"),
-    ("item9", "procurement", "procurement_count"), ("prose", "procurement_count", "value"),
-    ("item9", "procurement", "procurement_amount"), ("prose", "procurement_amount", "value"),
-})
+_NO_PARSE = (None,) * 15  # format … published_on of a record that was not parsed
 
 
-_METRIC_BLOCKS = frozenset(b for b, _, _ in _METRIC_CELLS)
-
-
-def _add_facts(cols: dict[str, dict[str, list[object]]], rec: ReportRecord) -> None:
-    """One report's facts and the tables derived from them, appended column by column."""
-    assert rec.parsed is not None
-    rid, template = rec.report_id, rec.parsed.template
-    year = rec.parsed.metadata.report_year
-    facts = rec.parsed.facts
-    known = _places(template)
-    ps: list[FactPlace] = []
-    for f in facts:
-        key = (f.block, f.row_code, f.col_code)
-        p = known.get(key)
+def _reports(records: Sequence[ReportRecord], run_id: str, ingested_at: datetime,
+             parser_version: str | None) -> pl.DataFrame:
+    """One row per record, parsed or not (columns in SCHEMAS["reports"] order)."""
+    rows: list[tuple[object, ...]] = []
+    for rec in records:
+        p = rec.parsed
+        head = (rec.report_id, rec.source, rec.content_sha256, rec.size_bytes, rec.raw_path)
+        tail = (parser_version, run_id, ingested_at, None)
         if p is None:
-            p = known[key] = place(template, f.block, f.row_code, f.col_code)
-        ps.append(p)
-    units = [f.unit or p.unit for f, p in zip(facts, ps, strict=True)]
-    n = len(facts)
-    out = cols["facts"]
-    out["report_id"].extend([rid] * n)
-    out["report_year"].extend([year] * n)
-    out["template"].extend([template] * n)
-    out["table"].extend([p.table for p in ps])
-    out["block"].extend([f.block for f in facts])
-    out["row_code"].extend([f.row_code for f in facts])
-    out["row_label"].extend([p.row_label for p in ps])
-    out["row_group"].extend([p.row_group for p in ps])
-    out["col_code"].extend([f.col_code for f in facts])
-    out["col_label"].extend([p.col_label for p in ps])
-    out["value"].extend([f.value for f in facts])
-    out["raw"].extend([f.raw for f in facts])
-    out["unit"].extend(units)
-    out["kind"].extend([p.kind for p in ps])
-    out["source_ref"].extend([f.source_ref for f in facts])
-
-    app = {(f.row_code, f.col_code): f.value for f in facts if f.block == "applications"}
-    if app:
-        _add_applications(cols["applications"], rid, year, template, app)
-    appeal = {(f.row_code, f.col_code): f.value for f in facts if f.block == "appeals"}
-    if appeal:
-        _add_appeals(cols["appeals"], rid, year, template, appeal)
-    disclosure = [i for i, p in enumerate(ps) if p.table == "disclosure"]
-    if disclosure:
-        d = cols["disclosure"]
-        k = len(disclosure)
-        d["report_id"].extend([rid] * k)
-        d["report_year"].extend([year] * k)
-        d["template"].extend([template] * k)
-        d["item"].extend([facts[i].block for i in disclosure])
-        d["item_label"].extend([ps[i].block_title for i in disclosure])
-        d["category"].extend([facts[i].row_code for i in disclosure])
-        d["category_label"].extend([ps[i].row_label for i in disclosure])
-        d["metric"].extend([facts[i].col_code for i in disclosure])
-        d["metric_label"].extend([ps[i].col_label for i in disclosure])
-        d["value"].extend([facts[i].value for i in disclosure])
-        d["raw"].extend([facts[i].raw for i in disclosure])
-        d["unit"].extend([units[i] for i in disclosure])
-    legacy_at = [i for i, (f, p) in enumerate(zip(facts, ps, strict=True))
-                 if p.table == "legacy" or f.block == "indicators"]
-    if legacy_at:
-        _add_legacy(cols["legacy_stats"], rid, year, template,
-                    [(facts[i], ps[i], units[i]) for i in legacy_at])
-    metric: dict[tuple[str, str, str], Cell] = {}
-    for i, f in enumerate(facts):
-        if f.block not in _METRIC_BLOCKS:
+            rows.append((*head, *_NO_PARSE, rec.parse_status, rec.error, 0, 0, "[]", *tail))
             continue
-        key = (f.block, f.row_code, f.col_code)
-        if key in _METRIC_CELLS and key not in metric:
-            value, unit = f.value, units[i]
-            metric[key] = (float(value) if isinstance(value, int | float) else None,
-                           unit if isinstance(unit, str) else None)
-    for name, v in _metrics_row(rec, metric).items():
-        cols["metrics"][name].append(v)
+        m = p.metadata
+        rows.append((*head, p.format, p.template, p.encoding, m.title, m.agency, m.province,
+                     m.city, m.county, m.region_code, m.region_confidence, m.region_evidence,
+                     m.index_no, m.doc_no, m.report_year, m.published_on, rec.parse_status,
+                     rec.error, len(p.facts), len(p.issues), _issues_json(p.issues), *tail))
+    return _frame_of_rows("reports", rows)
 
 
-def _add_legacy(out: dict[str, list[object]], rid: str, year: int | None, template: str,
-                facts: list[tuple[Fact, FactPlace, str | None]]) -> None:
-    """One row per indicator; columns value / cumulative side by side."""
-    by_code: dict[str, dict[str, object]] = {}
-    for f, p, unit in facts:
-        row = by_code.get(f.row_code)
-        if row is None:
-            row = by_code[f.row_code] = {
-                "indicator_code": f.row_code, "indicator_label": p.row_label,
-                "indicator_group": p.row_group, "unit": None, "value": None,
-                "value_cumulative": None}
-        row["value_cumulative" if f.col_code == "cumulative" else "value"] = f.value
-        row["unit"] = row["unit"] or unit
-    k = len(by_code)
-    out["report_id"].extend([rid] * k)
-    out["report_year"].extend([year] * k)
-    out["template"].extend([template] * k)
-    for row in by_code.values():
-        for name, v in row.items():
-            out[name].append(v)
+def _frame_of_rows(table: str, rows: list[tuple[object, ...]]) -> pl.DataFrame:
+    if not rows:
+        return empty_frame(table)
+    return pl.DataFrame(rows, schema=SCHEMAS[table], orient="row", strict=False)
 
 
-def _add_applications(out: dict[str, list[object]], rid: str, year: int | None, template: str,
-                      cells: dict[tuple[str, str], float | None]) -> None:
+_APPLICATION_IDS = dict(list(SCHEMAS["applications"].items())[:5])
+_APPEAL_IDS = dict(list(SCHEMAS["appeals"].items())[:5])
+
+
+def _application_keys(block: Block) -> list[CellKey]:
+    """Cells of one applications block in output order: per applicant column, every row."""
+    return [("applications", r.code, c.code) for c in block.columns for r in APPLICATION_ROWS]
+
+
+def _appeal_keys(block: Block) -> list[CellKey]:
+    """Cells of one appeals block in output order: per group, every part."""
+    return [("appeals", r.code, c) for r in block.rows for c in APPEAL_PARTS]
+
+
+def _fact_tables(parsed: list[ReportRecord]) -> dict[str, pl.DataFrame]:
+    """facts, applications, appeals, disclosure, legacy_stats, metrics of parsed records."""
+    reports = [rec.parsed for rec in parsed]
+    lens = [len(p.facts) for p in reports]  # type: ignore[union-attr]
+    facts: list[Fact] = list(chain.from_iterable(p.facts for p in reports))  # type: ignore[union-attr]
+    keys: list[CellKey] = list(map(_fact_key, facts))
+    values = [f.value for f in facts]
+    numbers: list[int] = []
+    cells: list[dict[int, int]] = []  # per report: cell number → index of its last fact
+    metric_rows: list[tuple[object, ...]] = []
+    start = 0
+    for rec, p, n in zip(parsed, reports, lens, strict=True):
+        assert p is not None
+        end = start + n
+        mine = _PLACES.number(p.template, keys[start:end])
+        numbers += mine
+        last = dict(zip(mine, range(start, end), strict=True))
+        cells.append(last)
+        first = last if len(last) == n else dict(  # a cell stated twice: its first fact
+            zip(reversed(mine), range(end - 1, start - 1, -1), strict=True))
+        metric_rows.append(_metrics_row(rec, p, first, facts, values, numbers))
+        start = end
+    rep = pl.Series("_rep", list(chain.from_iterable(repeat(i, n) for i, n in enumerate(lens))),
+                    dtype=pl.UInt32)
+    per_report = pl.DataFrame({
+        "report_id": [rec.report_id for rec in parsed],
+        "report_year": [p.metadata.report_year for p in reports],  # type: ignore[union-attr]
+        "template": [p.template for p in reports]},  # type: ignore[union-attr]
+        schema={"report_id": pl.String, "report_year": _YEAR, "template": pl.String},
+        strict=False)
+    own = pl.DataFrame({
+        "value": values, "raw": [f.raw for f in facts],
+        "source_ref": [f.source_ref for f in facts], "_funit": [f.unit for f in facts]},
+        schema={"value": pl.Float64, "raw": pl.String, "source_ref": pl.String,
+                "_funit": pl.String}, strict=False)
+    wide = pl.concat([per_report[rep], _PLACES.frame()[pl.Series(numbers, dtype=pl.UInt32)],
+                      own], how="horizontal").with_columns(
+        rep, unit=pl.when(pl.col("_funit").is_null() | (pl.col("_funit") == ""))
+        .then(pl.col("_unit")).otherwise(pl.col("_funit")))
+    out = {"facts": wide.select(list(SCHEMAS["facts"]))}
+    value_series = out["facts"].get_column("value")
+    out["applications"] = _applications(parsed, cells, value_series)
+    out["appeals"] = _appeals(parsed, cells, value_series)
+    out["disclosure"] = wide.filter(pl.col("table") == "disclosure").select(
+        "report_id", "report_year", "template", item="block", item_label="block_title",
+        category="row_code", category_label="row_label", metric="col_code",
+        metric_label="col_label", value="value", raw="raw", unit="unit")
+    out["legacy_stats"] = _legacy(wide)
+    out["metrics"] = _frame_of_rows("metrics", metric_rows)
+    return {t: frame if frame.height else empty_frame(t) for t, frame in out.items()}
+
+
+def _reports_with(cells: list[dict[int, int]], block: str) -> list[int]:
+    """The reports (by position) with at least one fact in ``block``."""
+    mine = _PLACES.in_block.get(block, set())
+    return [i for i, got in enumerate(cells) if not mine.isdisjoint(got)]
+
+
+def _applications(parsed: list[ReportRecord],
+                  cells: list[dict[int, int]], values: pl.Series) -> pl.DataFrame:
     """One row per applicant column of the layout, when the report has table 三 at all."""
-    block = find_block(template, "applications")
-    k = len(block.columns)
-    out["report_id"].extend([rid] * k)
-    out["report_year"].extend([year] * k)
-    out["template"].extend([template] * k)
-    out["applicant"].extend([c.code for c in block.columns])
-    out["applicant_label"].extend([c.label for c in block.columns])
-    for r in APPLICATION_ROWS:
-        out[r.code].extend([cells.get((r.code, c.code)) for c in block.columns])
+    ids: list[str] = []
+    years: list[int | None] = []
+    templates: list[str] = []
+    applicants: list[str] = []
+    labels: list[str] = []
+    at: list[int | None] = []
+    for i in _reports_with(cells, "applications"):
+        rec = parsed[i]
+        assert rec.parsed is not None
+        template = rec.parsed.template
+        block = find_block(template, "applications")
+        k = len(block.columns)
+        ids += [rec.report_id] * k
+        years += [rec.parsed.metadata.report_year] * k
+        templates += [template] * k
+        applicants += [c.code for c in block.columns]
+        labels += [c.label for c in block.columns]
+        at += map(cells[i].get, _PLACES.cells_of(template, "applications",
+                                                 partial(_application_keys, block)))
+    if not ids:
+        return empty_frame("applications")
+    return pl.concat([pl.DataFrame(
+        {"report_id": ids, "report_year": years, "template": templates, "applicant": applicants,
+         "applicant_label": labels}, schema=_APPLICATION_IDS, strict=False),
+        _spread(values, at, [r.code for r in APPLICATION_ROWS])], how="horizontal")
 
 
-def _add_appeals(out: dict[str, list[object]], rid: str, year: int | None, template: str,
-                 cells: dict[tuple[str, str], float | None]) -> None:
-    block = find_block(template, "appeals")
-    for r in block.rows:
-        out["report_id"].append(rid)
-        out["report_year"].append(year)
-        out["template"].append(template)
-        out["group"].append(r.code)
-        out["group_label"].append(r.label)
-        for c in APPEAL_PARTS:
-            out[c].append(cells.get((r.code, c)))
+def _appeals(parsed: list[ReportRecord],
+             cells: list[dict[int, int]], values: pl.Series) -> pl.DataFrame:
+    """One row per appeal group of the layout, when the report has table 四 at all."""
+    ids: list[str] = []
+    years: list[int | None] = []
+    templates: list[str] = []
+    groups: list[str] = []
+    labels: list[str] = []
+    at: list[int | None] = []
+    for i in _reports_with(cells, "appeals"):
+        rec = parsed[i]
+        assert rec.parsed is not None
+        template = rec.parsed.template
+        block = find_block(template, "appeals")
+        k = len(block.rows)
+        ids += [rec.report_id] * k
+        years += [rec.parsed.metadata.report_year] * k
+        templates += [template] * k
+        groups += [r.code for r in block.rows]
+        labels += [r.label for r in block.rows]
+        at += map(cells[i].get, _PLACES.cells_of(template, "appeals",
+                                                 partial(_appeal_keys, block)))
+    if not ids:
+        return empty_frame("appeals")
+    return pl.concat([pl.DataFrame(
+        {"report_id": ids, "report_year": years, "template": templates, "group": groups,
+         "group_label": labels}, schema=_APPEAL_IDS, strict=False),
+        _spread(values, at, list(APPEAL_PARTS))], how="horizontal")
+
+
+def _spread(values: pl.Series, at: list[int | None], columns: list[str]) -> pl.DataFrame:
+    """Values by fact index (None: not stated), cell after cell of each output row, as
+    one Float64 column per cell of a row."""
+    n = len(columns)
+    got = pl.DataFrame({"v": values.gather(pl.Series(at, dtype=pl.UInt32))})
+    return got.select(pl.col("v").gather_every(n, offset=j).alias(c)
+                      for j, c in enumerate(columns))
+
+
+def _legacy(wide: pl.DataFrame) -> pl.DataFrame:
+    """One row per indicator and report, in first-read order; value / cumulative side by
+    side (the last fact of each wins), unit the first one stated."""
+    cumulative = pl.col("col_code") == "cumulative"
+    unit = pl.col("unit")
+    return wide.filter((pl.col("table") == "legacy") | (pl.col("block") == "indicators")
+                       ).group_by("_rep", "row_code", maintain_order=True).agg(
+        pl.first("report_id"), pl.first("report_year"), pl.first("template"),
+        indicator_label=pl.first("row_label"), indicator_group=pl.first("row_group"),
+        unit=pl.coalesce(unit.filter(unit.is_not_null() & (unit != "")).first(), unit.last()),
+        value=pl.col("value").filter(~cumulative).last(),
+        value_cumulative=pl.col("value").filter(cumulative).last(),
+    ).rename({"row_code": "indicator_code"}).select(list(SCHEMAS["legacy_stats"]))
 
 
 # ---------------------------------------------------------------- metrics
@@ -541,71 +638,100 @@ def to_wan(value: float | None, unit: str | None) -> float | None:
     return value * _TO_WAN[unit]
 
 
-Cell = tuple[float | None, str | None]  # value, unit
+# A metric's candidates in order of preference: (source, cells added up, money in 万元?)
+_Candidate = tuple[str, tuple[CellKey, ...], bool]
 
 
-def _metrics_row(rec: ReportRecord, cells: dict[tuple[str, str, str], Cell]
-                 ) -> dict[str, object]:
+def _cand(source: str, *cells: str, money: bool = False) -> _Candidate:
+    return source, tuple(_split_cell(c) for c in cells), money
+
+
+def _split_cell(cell: str) -> CellKey:
+    block, row, col = cell.split("/")
+    return block, row, col
+
+
+_METRIC_SOURCES: dict[str, tuple[_Candidate, ...]] = {
+    "applications_received": (_cand("applications", "applications/new_received/total"),
+                              _cand("indicators", "indicators/applications_received/value"),
+                              _cand("prose", "prose/applications_received/value")),
+    "applications_carried_over": (_cand("applications", "applications/carried_over/total"),),
+    "applications_completed": (_cand("applications", "applications/results_total/total"),
+                               _cand("indicators", "indicators/replies_total/value")),
+    "applications_granted": (_cand("applications", "applications/granted/total"),
+                             _cand("indicators", "indicators/replies_granted/value")),
+    "reviews": (_cand("appeals", "appeals/review/total"),
+                _cand("indicators", "indicators/reviews/value"),
+                _cand("prose", "prose/reviews/value")),
+    "lawsuits": (_cand("appeals", "appeals/lawsuit_direct/total",
+                       "appeals/lawsuit_after_review/total"),
+                 _cand("indicators", "indicators/lawsuits/value"),
+                 _cand("prose", "prose/lawsuits/value")),
+    "proactive_items": (_cand("indicators", "indicators/proactive_total/value"),
+                        _cand("prose", "prose/proactive_total/value")),
+    "fees": (_cand("indicators", "indicators/fees/value", money=True),
+             _cand("prose", "prose/fees/value", money=True)),
+    "admin_fees_wan": (_cand("item8", "item8/admin_fees/fee_amount", money=True),),
+    "procurement_count": (_cand("item9", "item9/procurement/procurement_count"),
+                          _cand("prose", "prose/procurement_count/value")),
+    "procurement_amount_wan": (_cand("item9", "item9/procurement/procurement_amount",
+                                     money=True),
+                               _cand("prose", "prose/procurement_amount/value", money=True)),
+}
+_METRIC_KEYS: list[CellKey] = list(dict.fromkeys(
+    cell for m in METRICS for _, cells, _ in _METRIC_SOURCES[m] for cell in cells))
+# per metric, its candidates with each cell as a position in _METRIC_KEYS
+_METRIC_PLAN = tuple(
+    (metric, tuple((source, tuple(_METRIC_KEYS.index(c) for c in cells), money)
+                   for source, cells, money in _METRIC_SOURCES[metric]))
+    for metric in METRICS)
+_SOURCE_ORDER = sorted(METRICS)  # metric_sources is JSON with sorted keys
+
+
+def _metrics_row(rec: ReportRecord, p: ParsedReport, first: dict[int, int],
+                 facts: list[Fact], values: list[float | None], numbers: list[int]
+                 ) -> tuple[object, ...]:
     """Harmonized figures: table first, then legacy indicators, then prose; null if none.
 
-    ``cells`` holds the first fact of each of ``_METRIC_CELLS`` the report states.
+    ``first`` maps each cell (by number) of the report to its first fact; a candidate
+    whose cells are not all stated (or not numbers, or money without a known unit)
+    gives way to the next.
     """
-    assert rec.parsed is not None
-    m = rec.parsed.metadata
-
-    def val(block: str, row: str, col: str) -> float | None:
-        return cells.get((block, row, col), (None, None))[0]
-
-    def money(block: str, row: str, col: str) -> float | None:
-        v, unit = cells.get((block, row, col), (None, None))
-        return to_wan(v, unit)
-
-    def lawsuits_table() -> float | None:
-        a, b = val("appeals", "lawsuit_direct", "total"), val("appeals", "lawsuit_after_review",
-                                                              "total")
-        return None if a is None or b is None else a + b
-
-    candidates: dict[str, list[tuple[str, float | None]]] = {
-        "applications_received": [("applications", val("applications", "new_received", "total")),
-                                  ("indicators", val("indicators", "applications_received",
-                                                     "value")),
-                                  ("prose", val("prose", "applications_received", "value"))],
-        "applications_carried_over": [("applications",
-                                       val("applications", "carried_over", "total"))],
-        "applications_completed": [("applications",
-                                    val("applications", "results_total", "total")),
-                                   ("indicators", val("indicators", "replies_total", "value"))],
-        "applications_granted": [("applications", val("applications", "granted", "total")),
-                                 ("indicators", val("indicators", "replies_granted", "value"))],
-        "reviews": [("appeals", val("appeals", "review", "total")),
-                    ("indicators", val("indicators", "reviews", "value")),
-                    ("prose", val("prose", "reviews", "value"))],
-        "lawsuits": [("appeals", lawsuits_table()),
-                     ("indicators", val("indicators", "lawsuits", "value")),
-                     ("prose", val("prose", "lawsuits", "value"))],
-        "proactive_items": [("indicators", val("indicators", "proactive_total", "value")),
-                            ("prose", val("prose", "proactive_total", "value"))],
-        "fees": [("indicators", money("indicators", "fees", "value")),
-                 ("prose", money("prose", "fees", "value"))],
-        "admin_fees_wan": [("item8", money("item8", "admin_fees", "fee_amount"))],
-        "procurement_count": [("item9", val("item9", "procurement", "procurement_count")),
-                              ("prose", val("prose", "procurement_count", "value"))],
-        "procurement_amount_wan": [("item9", money("item9", "procurement",
-                                                   "procurement_amount")),
-                                   ("prose", money("prose", "procurement_amount", "value"))],
-    }
-    row: dict[str, object] = {
-        "report_id": rec.report_id, "agency": m.agency, "province": m.province, "city": m.city,
-        "county": m.county, "region_code": m.region_code, "report_year": m.report_year,
-        "template": rec.parsed.template}
+    m = p.metadata
+    cell_no = _PLACES.cells_of(p.template, "metrics", _METRIC_KEYS.copy)
+    chosen: list[float | None] = []
     sources: dict[str, str] = {}
-    for metric in METRICS:
-        chosen = next(((src, v) for src, v in candidates[metric] if v is not None), None)
-        row[metric] = chosen[1] if chosen else None
-        if chosen:
-            sources[metric] = chosen[0]
-    row["metric_sources"] = json.dumps(sources, ensure_ascii=False, sort_keys=True)
-    return row
+    for metric, candidates in _METRIC_PLAN:
+        got: float | None = None
+        for source, cells, money in candidates:
+            terms: list[float] = []
+            for cell in cells:
+                i = first.get(cell_no[cell])
+                if i is None:
+                    break
+                value = values[i]
+                if not isinstance(value, int | float):
+                    break
+                v: float | None = float(value)
+                if money:
+                    unit = facts[i].unit or _PLACES.unit(numbers[i])
+                    v = to_wan(v, unit if isinstance(unit, str) else None)
+                    if v is None:
+                        break
+                terms.append(v)  # type: ignore[arg-type]
+            else:
+                got = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+                sources[metric] = source
+                break
+        chosen.append(got)
+    shown = ", ".join(f'"{k}": "{sources[k]}"' for k in _SOURCE_ORDER if k in sources)
+    return (rec.report_id, m.agency, m.province, m.city, m.county, m.region_code,
+            m.report_year, p.template, *chosen, "{" + shown + "}")
+
+
+_PLACES.preload()
+for _table in TABLES:
+    empty_frame(_table)
 
 
 def data_dictionary() -> str:

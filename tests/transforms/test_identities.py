@@ -153,3 +153,40 @@ def test_partial_identity_sums_the_channels_the_document_prints() -> None:
          fact("indicators", "applications_online", "value", None, raw="/")]))
     out = evaluate_identities(build_tables([broken], "r", AT)["facts"])
     assert out.filter(check="B1").height == 0  # a printed but unreadable channel: not checked
+
+
+def test_held_messages_false_builds_the_messages_of_failing_instances_only(
+        checks: pl.DataFrame) -> None:
+    facts = build_tables(batch(), "r", AT)["facts"]
+    compact = evaluate_identities(facts, held_messages=False)
+    assert compact.drop("message").equals(checks.drop("message"))
+    assert compact.filter(pl.col("holds"))["message"].null_count() == \
+        checks.filter(pl.col("holds")).height
+    failing = checks.filter(~pl.col("holds"))["message"].to_list()
+    assert failing and compact.filter(~pl.col("holds"))["message"].to_list() == failing
+
+
+def test_decimal_terms_are_summed_and_printed_as_python_does() -> None:
+    """0.1 + 0.2 = 0.3 after rounding; a decimal prints as %g, a whole number without '.0'."""
+    rec = record("6666666666666666", ParsedReport(
+        "text", "stat2014", Metadata(report_year=2016),
+        [fact("indicators", "staff_total", "value", 0.3),
+         fact("indicators", "staff_full_time", "value", 0.1),
+         fact("indicators", "staff_part_time", "value", 0.2),
+         fact("indicators", "completed_total", "value", 5),
+         fact("indicators", "completed_on_time", "value", 2),
+         fact("indicators", "completed_extended", "value", 2)]))
+    out = evaluate_identities(build_tables([rec], "r", AT)["facts"])
+    b6 = out.filter(check="B6").row(0, named=True)
+    assert (b6["observed"], b6["expected"], b6["holds"]) == (0.3, 0.3, True)
+    assert "stated 0.3, = 0.3" in b6["message"]
+    b2 = out.filter(check="B2").row(0, named=True)
+    assert (b2["observed"], b2["expected"], b2["holds"]) == (5, 4, False)
+    assert b2["message"].startswith("B2 fails at ") and "stated 5, = 4 (" in b2["message"]
+
+
+def test_rows_do_not_depend_on_the_order_of_the_facts(checks: pl.DataFrame) -> None:
+    """Reports whose facts are not adjacent give the same instances as sorted facts."""
+    facts = build_tables(batch(), "r", AT)["facts"]
+    shuffled = evaluate_identities(facts.sample(fraction=1.0, shuffle=True, seed=4))
+    assert shuffled.sort(pl.all()).equals(checks.sort(pl.all()))

@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from tests.report_builders import batch, broken_2021, legacy_2017, prose_only, shanghai_like
+from tests.report_builders import (
+    batch,
+    broken_2021,
+    fact,
+    legacy_2017,
+    prose_only,
+    record,
+    shanghai_like,
+)
+from transforms.document import Metadata, ParsedReport
 from transforms.normalize import APPLICATION_ROWS, COLUMN_DOCS, SCHEMAS, build_tables, to_wan
 
 AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -140,3 +149,39 @@ def test_naive_timestamp_is_read_as_utc() -> None:
     t = build_tables([shanghai_like(), broken_2021(), prose_only(), legacy_2017()], "r",
                      datetime(2025, 1, 1))
     assert t["reports"].schema["ingested_at"] == pl.Datetime("us", "UTC")
+
+
+def test_a_cell_stated_twice_wide_tables_take_the_last_metrics_the_first() -> None:
+    """The long facts keep both; table 三 keeps the last reading, metrics the first."""
+    rec = shanghai_like()
+    assert rec.parsed is not None
+    rec.parsed.facts.append(fact("applications", "new_received", "total", 900))
+    t = build_tables([rec], "r", AT)
+    stated = t["facts"].filter(row_code="new_received", col_code="total")["value"].to_list()
+    assert stated == [821, 900]
+    total = t["applications"].filter(applicant="total").row(0, named=True)
+    assert total["new_received"] == 900
+    assert t["metrics"].row(0, named=True)["applications_received"] == 821
+
+
+def test_legacy_rows_pair_value_and_cumulative_and_keep_the_first_unit() -> None:
+    facts = [fact("indicators", "proactive_total", "value", 12, unit="条"),
+             fact("indicators", "proactive_total", "cumulative", 340),
+             fact("indicators", "applications_received", "value", None, raw="/")]
+    rec = record("7777777777777777", ParsedReport(
+        "text", "local2008", Metadata(report_year=2009), facts))
+    legacy = build_tables([rec], "r", AT)["legacy_stats"]
+    assert legacy.select("indicator_code", "unit", "value", "value_cumulative").rows() == [
+        ("proactive_total", "条", 12.0, 340.0),
+        ("applications_received", "条", None, None)]  # '/' → null; the catalog's unit
+
+
+def test_a_small_batch_and_one_report_alone_give_the_same_rows() -> None:
+    """Tables are built for the whole batch at once: a report's rows do not depend on it."""
+    together = build_tables(batch(), "r", AT)
+    for rec in batch():
+        alone = build_tables([rec], "r", AT)
+        for name in ("facts", "applications", "appeals", "disclosure", "legacy_stats",
+                     "metrics"):
+            mine = together[name].filter(pl.col("report_id") == rec.report_id)
+            assert alone[name].equals(mine), (name, rec.report_id)

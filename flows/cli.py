@@ -10,14 +10,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.settings import configure_prefect, default_warehouse
+from flows.settings import configure_prefect
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_VALIDATION = 0, 1, 2, 3
 
 
 def _add_warehouse(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--warehouse", type=Path, default=None, metavar="DIR",
-                   help="warehouse directory (default: $OGI_WAREHOUSE or ./warehouse)")
+    p.add_argument("--warehouse", default=None, metavar="DIR|URL",
+                   help="warehouse directory, or an fsspec URL such as s3://bucket/ogi, "
+                        "gcs://…, az://…, file:///…, memory://… (read through its manifest; "
+                        "see README, Warehouse on object storage) (default: $OGI_WAREHOUSE or "
+                        "./warehouse)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "ingested, offline.")
     run.add_argument("sources", nargs="*", metavar="SOURCE")
     _add_warehouse(run)
+    run.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                     help="with a URL --warehouse: where its local working copy lives, as "
+                          "DIR/warehouses/<hash of the URL> (default: $OGI_CACHE_DIR or "
+                          "~/.cache/ogi); the run works there and then uploads to the URL, "
+                          "manifest last")
     run.add_argument("--batch-size", type=int, default=1000, metavar="N",
                      help="documents per Prefect task, validated and written together "
                           "(default 1000)")
@@ -180,22 +188,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         configure_prefect()
         from flows.commands.run_cmd import run_pipeline_cli
+        from flows.remote_warehouse import warehouse_location
 
-        warehouse = args.warehouse or default_warehouse()
+        warehouse = warehouse_location(args.warehouse)
         return run_pipeline_cli(args.sources, warehouse, batch_size=args.batch_size,
                                 workers=args.workers, as_json=args.json, quiet=args.quiet,
                                 sources_file=args.sources_file, crawl_delay=args.crawl_delay,
                                 timeout=args.timeout, notify=args.notify, runner=args.runner,
-                                dask_address=args.dask_address, reparse=args.reparse)
+                                dask_address=args.dask_address, reparse=args.reparse,
+                                cache_dir=args.cache_dir)
     if args.command == "failures":
         from flows.commands.failures_cmd import run_failures
+        from flows.remote_warehouse import warehouse_location
 
-        return run_failures(args.warehouse or default_warehouse(), run=args.run,
+        return run_failures(warehouse_location(args.warehouse), run=args.run,
                             check=args.check, agency=args.agency, as_json=args.json)
     if args.command == "query":
         from flows.commands.query_cmd import run_query
+        from flows.remote_warehouse import warehouse_location
 
-        return run_query(args.sql, args.warehouse or default_warehouse(), fmt=args.format,
+        return run_query(args.sql, warehouse_location(args.warehouse), fmt=args.format,
                          output=args.output)
     if args.command == "serve":
         configure_prefect()

@@ -152,6 +152,12 @@ def usage_section() -> list[str]:
         "and `manifest.json` (written last) lists the files of every table. Column types never "
         "change between partitions or runs; every Parquet field carries its description "
         "(and unit, Chinese label) as field metadata.", "",
+        "A warehouse at an fsspec URL (`ogi run --warehouse s3://bucket/ogi`; README, "
+        "\"Warehouse on object storage\") has the same files at the same relative paths, "
+        "but no links: read `manifest.json` and then exactly the files it names "
+        "(`flows.warehouse.read_table(\"s3://bucket/ogi\", \"facts\")`, "
+        "`ogi query … --warehouse s3://bucket/ogi`); a glob over the URL may also see files "
+        "that a newer manifest no longer names and that wait to be deleted.", "",
         "polars:", "", "```python", "import polars as pl", "",
         "apps = pl.scan_parquet(\"warehouse/applications/**/*.parquet\", hive_partitioning=True,",
         f"                       hive_schema={{\"{PARTITION_COLUMN}\": pl.Int32}})",

@@ -53,6 +53,8 @@ class RunSummary:
     tables: dict[str, int] = field(default_factory=dict)
     fetch: dict[str, int] = field(default_factory=dict)
     unchanged_files: int = 0  # local files skipped: parsed before by this parser version
+    working_copy: str | None = None  # a URL warehouse: the local copy the run worked in
+    mirror: dict[str, Any] = field(default_factory=dict)  # a URL warehouse: what was uploaded
     started_at: str = ""
     finished_at: str = ""
 
@@ -160,6 +162,24 @@ def fetch_task(urls: list[str], sources_file: str | None, warehouse: str,
     return fetch(urls, Path(sources_file) if sources_file else None, Path(warehouse), settings)
 
 
+@task(name="pull-warehouse", cache_policy=NO_CACHE)
+def pull_warehouse(url: str, cache_dir: str | None) -> str:
+    """A URL warehouse: bring its local working copy up to the URL's manifest; its path."""
+    from flows.remote_warehouse import RemoteWarehouse
+
+    remote = RemoteWarehouse(url, cache_dir)
+    remote.pull()
+    return str(remote.local)
+
+
+@task(name="mirror-warehouse", cache_policy=NO_CACHE)
+def mirror_warehouse(url: str, cache_dir: str | None) -> dict[str, Any]:
+    """A URL warehouse: upload what the URL lacks, manifest last (the commit point there)."""
+    from flows.remote_warehouse import RemoteWarehouse
+
+    return RemoteWarehouse(url, cache_dir).push().as_dict()
+
+
 RUNNERS = ("local", "dask")
 WINDOW = 3  # batches in flight: the pool parses ahead while the flow validates and writes
 
@@ -264,7 +284,7 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 1000,
             workers: int | None = None, quiet: bool = False, sources_file: str | None = None,
             crawl_delay: float | None = None, crawl_timeout: float | None = None,
             notify: str | None = None, runner: str = "local",
-            reparse: bool = False) -> dict[str, Any]:
+            reparse: bool = False, cache_dir: str | None = None) -> dict[str, Any]:
     """One run: every document gets a `reports` row, every check a `validation_results` row.
 
     ``sources`` are files, directories and URLs; ``sources_file`` names sites to crawl.
@@ -272,7 +292,10 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 1000,
     parse/validate stage as tasks of the flow's Dask task runner (see ``flow_for``).
     Local files parsed before by this parser version and unchanged since are skipped
     (flows/file_state.py) unless ``reparse``.
+    ``warehouse`` may be an fsspec URL: the run works in a local working copy under
+    ``cache_dir`` (flows/remote_warehouse.py), pulled first and mirrored last.
     """
+    from flows.remote_warehouse import is_url
     from flows.sources import iter_sources
 
     logger = get_run_logger()
@@ -280,6 +303,12 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 1000,
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     summary = RunSummary(run_id=run_id, warehouse=warehouse, started_at=started.isoformat())
+    url = warehouse if is_url(warehouse) else None
+    if url is not None:
+        if progress:
+            progress(f"bringing the working copy of {url} up to date")
+        warehouse = pull_warehouse(url, cache_dir)
+        summary.working_copy = warehouse
     given = list(iter_sources(sources))
     items = [s for s in given if not s.is_url]
     urls = [s.location for s in given if s.is_url]
@@ -329,6 +358,10 @@ def nightly(sources: list[str], warehouse: str, batch_size: int = 1000,
 
     report = report_run(summary.as_dict(), warehouse, notify)
     summary.validation_report = report.html
+    if url is not None:
+        if progress:
+            progress(f"mirroring to {url}")
+        summary.mirror = mirror_warehouse(url, cache_dir)
     summary.finished_at = datetime.now(UTC).isoformat()
     logger.info("run %s: %d documents, %d figures, %d checks failed", run_id,
                 summary.documents, summary.figures, summary.checks_failed)

@@ -34,6 +34,10 @@ replaced per (run_id, report_id).
 
 Reports whose data year is unknown live in the Hive default partition and
 read back with ``report_year`` null.
+
+A warehouse at an fsspec URL (s3://, gcs://, memory://…) is a local working copy
+published here as above and then mirrored, manifest last: flows/remote_warehouse.py.
+``read_table`` accepts such a URL.
 """
 
 from __future__ import annotations
@@ -83,13 +87,27 @@ class Manifest:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
 
     @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse a manifest; keys it does not know (a URL warehouse's ``state``) are ignored."""
+        data = json.loads(text)
+        return cls(run_id=data["run_id"], published_at=data["published_at"],
+                   tables={k: TableEntry(**v) for k, v in data["tables"].items()})
+
+    @classmethod
     def read(cls, warehouse: Path) -> Manifest | None:
         path = warehouse / MANIFEST
         if not path.exists():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(run_id=data["run_id"], published_at=data["published_at"],
-                   tables={k: TableEntry(**v) for k, v in data["tables"].items()})
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def has_manifest(warehouse: Path | str) -> bool:
+    """Whether anything was published there: a directory, or an fsspec URL."""
+    from flows.remote_warehouse import is_url, read_remote_manifest
+
+    if is_url(warehouse):
+        return read_remote_manifest(str(warehouse)) is not None
+    return (Path(warehouse) / MANIFEST).exists()
 
 
 def _current_root(warehouse: Path, name: str) -> Path | None:
@@ -99,9 +117,19 @@ def _current_root(warehouse: Path, name: str) -> Path | None:
     return Path(os.path.realpath(link))  # pin one version for the whole scan
 
 
-def read_table(warehouse: Path, name: str, columns: Iterable[str] | None = None
+def read_table(warehouse: Path | str, name: str, columns: Iterable[str] | None = None
                ) -> pl.DataFrame:
-    """The whole table (or some ``columns``), typed by its schema; absent → empty typed frame."""
+    """The whole table (or some ``columns``), typed by its schema; absent → empty typed frame.
+
+    ``warehouse`` may be an fsspec URL (flows/remote_warehouse.py): its manifest is read,
+    then exactly the files it names.
+    """
+    if isinstance(warehouse, str):
+        from flows.remote_warehouse import is_url, read_remote_table
+
+        if is_url(warehouse):
+            return read_remote_table(warehouse, name, columns)
+        warehouse = Path(warehouse)
     schema = SCHEMAS[name]
     wanted = list(columns) if columns is not None else list(schema)
     root = _current_root(warehouse, name)

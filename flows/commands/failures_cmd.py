@@ -15,17 +15,25 @@ from flows.monitoring import (
     latest_run,
     select_failures,
 )
-from flows.warehouse import MANIFEST, read_table
+from flows.remote_warehouse import RemoteWarehouseError
+from flows.warehouse import MANIFEST, has_manifest, read_table
 
 EXIT_OK, EXIT_USAGE, EXIT_VALIDATION = 0, 2, 3
 
 
-def run_failures(warehouse: Path, run: str | None = None, check: str | None = None,
+def run_failures(warehouse: Path | str, run: str | None = None, check: str | None = None,
                  agency: str | None = None, as_json: bool = False) -> int:
-    """List failures of ``run`` (default: the latest); 3 when an error-severity one is listed."""
-    if not (warehouse / MANIFEST).exists():
+    """List failures of ``run`` (default: the latest); 3 when an error-severity one is listed.
+
+    ``warehouse`` may be an fsspec URL (read through its manifest)."""
+    try:
+        published = has_manifest(warehouse)
+    except RemoteWarehouseError as exc:
+        print(f"ogi failures: --warehouse: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not published:
         print(f"ogi failures: {warehouse} is not a published warehouse (no {MANIFEST}); "
-              "run `ogi run` first or pass --warehouse DIR", file=sys.stderr)
+              "run `ogi run` first or pass --warehouse DIR|URL", file=sys.stderr)
         return EXIT_USAGE
     results = read_table(warehouse, "validation_results")
     if run is not None and results.filter(pl.col("run_id") == run).height == 0:

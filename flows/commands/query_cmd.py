@@ -11,20 +11,27 @@ from typing import TextIO
 import duckdb
 import polars as pl
 
-from flows.warehouse import MANIFEST
+from flows.remote_warehouse import RemoteWarehouseError
+from flows.warehouse import MANIFEST, has_manifest
 from transforms.normalize import PARTITION_COLUMN, SCHEMAS, TABLES, empty_frame
 
 FORMATS = ("table", "csv", "json", "parquet")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def connect(warehouse: Path | str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per warehouse table (columns in contract order).
 
     Each view reads the version the table's link points at when the view is made,
     so a publish during the query does not mix versions. A table not published
-    yet is an empty view with its schema.
+    yet is an empty view with its schema. A URL warehouse: each view scans the files
+    its manifest names (read once, when the views are made).
     """
+    from flows.remote_warehouse import is_url
+
+    if is_url(warehouse):
+        return _connect_url(str(warehouse))
+    warehouse = Path(warehouse)
     con = duckdb.connect()
     for name in TABLES:
         link = warehouse / name
@@ -41,7 +48,21 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def query_frame(sql: str, warehouse: Path) -> pl.DataFrame:
+def _connect_url(url: str) -> duckdb.DuckDBPyConnection:
+    from flows.remote_warehouse import read_remote_manifest, table_dataset
+
+    remote = read_remote_manifest(url)
+    con = duckdb.connect()
+    for name in TABLES:
+        dataset = table_dataset(url, name, remote.manifest) if remote else None
+        source = dataset if dataset is not None else empty_frame(name).to_arrow()
+        con.register(f"_{name}_data", source)
+        cols = ", ".join(f'"{c}"' for c in SCHEMAS[name])
+        con.execute(f'CREATE VIEW "{name}" AS SELECT {cols} FROM "_{name}_data"')
+    return con
+
+
+def query_frame(sql: str, warehouse: Path | str) -> pl.DataFrame:
     con = connect(warehouse)
     try:
         return con.sql(sql).pl()
@@ -56,7 +77,7 @@ def _write_text(text: str, output: Path | None, stdout: TextIO) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-def run_query(sql: str, warehouse: Path, fmt: str = "table", output: Path | None = None,
+def run_query(sql: str, warehouse: Path | str, fmt: str = "table", output: Path | None = None,
               stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     if fmt not in FORMATS:
@@ -65,9 +86,14 @@ def run_query(sql: str, warehouse: Path, fmt: str = "table", output: Path | None
     if fmt == "parquet" and output is None:
         print("ogi query: --format parquet needs --output FILE", file=sys.stderr)
         return EXIT_USAGE
-    if not (warehouse / MANIFEST).exists():
+    try:
+        published = has_manifest(warehouse)
+    except RemoteWarehouseError as exc:
+        print(f"ogi query: --warehouse: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not published:
         print(f"ogi query: {warehouse} is not a published warehouse (no {MANIFEST}); "
-              "run `ogi run` first or pass --warehouse DIR", file=sys.stderr)
+              "run `ogi run` first or pass --warehouse DIR|URL", file=sys.stderr)
         return EXIT_USAGE
     try:
         frame = query_frame(sql, warehouse)

@@ -31,13 +31,27 @@ def print_summary(s: dict[str, Any]) -> None:
                                           for k, v in s["fetch"].items()))
     tables = ", ".join(f"{k} {v}" for k, v in s["tables"].items())
     print(f"  tables     {tables}")
+    if s.get("working_copy"):
+        m = s.get("mirror") or {}
+        print(f"  mirror     {m.get('files_uploaded', 0)} files "
+              f"({m.get('bytes_uploaded', 0) / 1e6:.1f} MB) uploaded, "
+              f"{m.get('files_deleted', 0)} old files deleted, manifest "
+              + ("written" if m.get("committed") else "unchanged")
+              + f"; working copy {s['working_copy']}")
+        for warning in m.get("warnings", []):
+            print(f"  warning    {warning}")
 
 
-def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, workers: int | None,
-                     as_json: bool, quiet: bool, sources_file: Path | None = None,
-                     crawl_delay: float | None = None, timeout: float | None = None,
-                     notify: str | None = None, runner: str = "local",
-                     dask_address: str | None = None, reparse: bool = False) -> int:
+def run_pipeline_cli(sources: list[str], warehouse: Path | str, batch_size: int,
+                     workers: int | None, as_json: bool, quiet: bool,
+                     sources_file: Path | None = None, crawl_delay: float | None = None,
+                     timeout: float | None = None, notify: str | None = None,
+                     runner: str = "local", dask_address: str | None = None,
+                     reparse: bool = False, cache_dir: Path | None = None) -> int:
+    """``warehouse`` is a directory, or an fsspec URL (a string) worked on in a local copy
+    under ``cache_dir`` and mirrored (flows/remote_warehouse.py)."""
+    from flows.remote_warehouse import RemoteWarehouseError, is_url, open_url
+
     say = stderr_progress(quiet)
     if batch_size < 1:
         print("ogi run: --batch-size must be at least 1", file=sys.stderr)
@@ -62,15 +76,29 @@ def run_pipeline_cli(sources: list[str], warehouse: Path, batch_size: int, worke
     except SourceError as exc:
         print(f"ogi run: {exc}", file=sys.stderr)
         return 2
+    if is_url(warehouse):
+        try:
+            open_url(str(warehouse))  # unknown protocol or backend not installed: usage error
+        except RemoteWarehouseError as exc:
+            print(f"ogi run: --warehouse: {exc}", file=sys.stderr)
+            return 2
+        target = str(warehouse)
+    else:
+        local = Path(warehouse)
+        local.mkdir(parents=True, exist_ok=True)
+        target = str(local.resolve())
     say(f"{n} sources to ingest; starting the Prefect flow (ephemeral server)")
     from flows.nightly import flow_for
 
-    warehouse.mkdir(parents=True, exist_ok=True)
-    summary = flow_for(runner, dask_address, workers)(
-        sources, str(warehouse.resolve()), batch_size=batch_size, workers=workers, quiet=quiet,
-        sources_file=str(sources_file) if sources_file else None, crawl_delay=crawl_delay,
-        crawl_timeout=timeout, notify=notify or configured_notify(), runner=runner,
-        reparse=reparse)
+    try:
+        summary = flow_for(runner, dask_address, workers)(
+            sources, target, batch_size=batch_size, workers=workers, quiet=quiet,
+            sources_file=str(sources_file) if sources_file else None, crawl_delay=crawl_delay,
+            crawl_timeout=timeout, notify=notify or configured_notify(), runner=runner,
+            reparse=reparse, cache_dir=str(cache_dir) if cache_dir else None)
+    except RemoteWarehouseError as exc:
+        print(f"ogi run: {exc}", file=sys.stderr)
+        return 1
     if as_json:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         print()

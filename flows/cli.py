@@ -137,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="timezone of the schedule (default from the config: Asia/Shanghai)")
     serve.add_argument("--interval", type=float, default=None, metavar="SECONDS",
                        help="run every SECONDS instead of on the cron schedule (for trials)")
-    serve.add_argument("--warehouse", type=Path, default=None, metavar="DIR",
-                       help="override the configured warehouse")
+    serve.add_argument("--warehouse", default=None, metavar="DIR|URL",
+                       help="override the configured warehouse (a directory or an fsspec "
+                            "URL such as s3://bucket/ogi)")
     serve.add_argument("--notify", default=None, metavar="URL",
                        help="POST a JSON summary of the failures to URL after each run")
     bench = sub.add_parser(

@@ -26,7 +26,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class NightlyConfig:
     sources: list[str] = field(default_factory=list)  # empty: the bundled samples
-    warehouse: Path = Path("warehouse")
+    warehouse: Path | str = Path("warehouse")  # a directory, or an fsspec URL (a string)
     cron: str = DEFAULT_CRON
     timezone: str = DEFAULT_TIMEZONE
     retries: int = 2
@@ -51,7 +51,7 @@ def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: 
 
 def _resolve(location: str, base: Path) -> str:
     """Paths relative to the config file; URLs as they are."""
-    if location.startswith(("http://", "https://")):
+    if "://" in location:
         return location
     path = Path(location).expanduser()
     return str(path if path.is_absolute() else (base / path).resolve())
@@ -83,8 +83,13 @@ def load_config(path: Path | None = None) -> NightlyConfig:
         if not all(isinstance(s, str) for s in sources):
             raise ConfigError(f"{where}: [nightly] sources must be a list of strings")
         kwargs["sources"] = [_resolve(s, base) for s in sources]
-    kwargs["warehouse"] = Path(_resolve(_get(table, "warehouse", str, where), base)) \
-        if "warehouse" in table else base / "warehouse"
+    if "warehouse" in table:
+        from flows.remote_warehouse import is_url
+
+        value = _resolve(_get(table, "warehouse", str, where), base)
+        kwargs["warehouse"] = value.rstrip("/") if is_url(value) else Path(value)
+    else:
+        kwargs["warehouse"] = base / "warehouse"
     for key in ("cron", "timezone"):
         if key in table:
             kwargs[key] = _get(table, key, str, where)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -98,7 +99,8 @@ def serve_nightly(config: NightlyConfig, interval: float | None = None,
     schedule = nightly_schedule(config.cron, config.timezone, interval)
     api_url()
     config = resolve_sources(config)
-    config.warehouse.mkdir(parents=True, exist_ok=True)
+    if isinstance(config.warehouse, Path):
+        config.warehouse.mkdir(parents=True, exist_ok=True)
     served_flow(config).serve(
         name=name, schedules=[schedule], parameters=deployment_parameters(config),
         global_limit=1, limit=1,

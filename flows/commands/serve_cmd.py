@@ -11,9 +11,16 @@ from flows.config import ConfigError, load_config
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _where(warehouse: str) -> Path | str:
+    """A URL as given; a directory made absolute (the served flow runs elsewhere)."""
+    from flows.remote_warehouse import is_url
+
+    return warehouse.rstrip("/") if is_url(warehouse) else Path(warehouse).resolve()
+
+
 def run_serve(config_file: Path | None = None, cron: str | None = None,
               timezone: str | None = None, interval: float | None = None,
-              warehouse: Path | None = None, notify: str | None = None,
+              warehouse: str | None = None, notify: str | None = None,
               sources: list[str] | None = None) -> int:
     from flows.deployment import ServeError, serve_nightly
 
@@ -24,7 +31,7 @@ def run_serve(config_file: Path | None = None, cron: str | None = None,
         return EXIT_USAGE
     config = replace(
         config, cron=cron or config.cron, timezone=timezone or config.timezone,
-        warehouse=(warehouse.resolve() if warehouse else config.warehouse),
+        warehouse=_where(warehouse) if warehouse else config.warehouse,
         notify=notify or config.notify,
         sources=[s if s.startswith(("http://", "https://")) else str(Path(s).resolve())
                  for s in sources] if sources else config.sources)

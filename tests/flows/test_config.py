@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.config import DEFAULT_CONFIG, ConfigError, load_config
+from flows.deployment import deployment_parameters
 
 
 def test_the_project_config_serves_the_samples_at_two_china_time() -> None:
@@ -44,3 +45,11 @@ def test_bad_values_name_the_key(tmp_path: Path, text: str, message: str) -> Non
 def test_a_named_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "none.toml")
+
+
+def test_a_warehouse_url_is_kept_as_given(tmp_path: Path) -> None:
+    cfg = tmp_path / "ogi.toml"
+    cfg.write_text('[nightly]\nwarehouse = "s3://bucket/ogi/"\n', encoding="utf-8")
+    assert load_config(cfg).warehouse == "s3://bucket/ogi"
+    params = deployment_parameters(load_config(cfg))
+    assert params["warehouse"] == "s3://bucket/ogi"

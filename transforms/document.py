@@ -9,16 +9,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Format = Literal["html", "text", "pdf", "docx", "unknown"]
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One table cell as read: immutable, hashable, equal only to a Cell with the same fields.
+
+    A named tuple rather than a frozen dataclass because pages hold hundreds of cells
+    and a tuple is several times cheaper to make (``tuple.__new__(Cell, (text, ref,
+    spanned))`` makes one without a Python call). Equality and hashing are kept as the
+    dataclass had them: a Cell never equals a plain tuple.
+    """
+
     text: str
     ref: str  # where it was read, e.g. "table 3 row 5 col 2", "line 41", "page 3 line 12"
     spanned: bool = False  # a copy made by expanding rowspan/colspan
+
+    # (the tuple's hash stays: setting __eq__ on a NamedTuple does not clear it)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is Cell:
+            return tuple.__eq__(self, other)
+        if isinstance(other, tuple):  # else the tuple would compare itself field by field
+            return False
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is Cell:
+            return tuple.__ne__(self, other)
+        if isinstance(other, tuple):
+            return True
+        return NotImplemented
 
 
 Grid = list[list[Cell]]

@@ -164,3 +164,65 @@ def test_truncation_check_ignores_case() -> None:
     assert looks_truncated("<Html><body>x</HTM")
     assert not looks_truncated("<Html><body>x</hTmL>")
     assert not looks_truncated("<body>x")
+
+
+def test_marked_reading_matches_the_walk_on_random_pages() -> None:
+    """The string-marked reading gives what the node-by-node walk gives, or declines."""
+    import random
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from transforms.html_tables import _extracted, _read_marked, _read_tree
+
+    pieces = ["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>",
+              "<td rowspan=2>", "<td colspan=3>", "<TD ROWSPAN='2' colspan=2>", "<td rowspan=x>",
+              "<th colspan=2.7>", "<caption>", "</caption>", "<p>", "</p>", "<br>", "<span>",
+              "</span>", "<div>", "</div>", "<script>x</script>", "<style>y</style>",
+              "<template><td>t</td></template>", "<noscript>n</noscript>", "<title>T</title>",
+              "<meta name=a content=b>", "<meta property=p content=' q '>", "<!--c-->", "a",
+              "中", " ", "\n", "|", " | ", "&nbsp;", "&#2;", "\x00", "\x01",
+              "<svg><td>s</td></svg>", "<head>", "<o:p>", "</o:p>", "<li>", "<h1>", "<tbody>",
+              "<thead>", "<colgroup><col>",
+              "<form>", "<input type=hidden rowspan=2>", "<textarea>q</textarea>", "%s", "%",
+              "<select><option>o</select>", "\u3000", "\u2028", "||", "</body>", "<body>",
+              "<table><tr><td>", "</td></tr></table>", "<script><p>s</p></script>", "&#xd800;"]
+    heads = ["", "<html><head><title>H</title><meta name=h content=i></head><body>",
+             "<html><head><script>s</script><style>t</style></head><body>"]
+    rng = random.Random(11)
+    covered = 0
+    for _ in range(3000):
+        page = rng.choice(heads) + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        marked = _read_marked(LexborHTMLParser(page))
+        if marked is None:
+            continue
+        covered += 1
+        walked = _read_tree(LexborHTMLParser(page))
+        assert _extracted(marked, "utf-8", []) == _extracted(walked, "utf-8", []), page
+    assert covered > 1000
+
+
+def test_byte_checks_agree_with_the_text_checks() -> None:
+    import random
+
+    from transforms.html_tables import (
+        _looks_truncated_utf8,
+        _nests_deeper_utf8,
+        looks_truncated,
+        nests_deeper_than,
+    )
+
+    pieces = ["<div>", "</div>", "<p>", "<!--", "-->", "<", "</", "x", "中", "<html>", "</HTML>",
+              "<Html>", "\u0130", "<b>", "</b>", "<!x>"]
+    rng = random.Random(7)
+    for i in range(1000):
+        # long pages (past the 32 KB chunks the closes are counted by) without comments,
+        # which the full scan would take quadratic time to cut out
+        long = i % 25 == 0
+        alphabet = pieces[:3] + pieces[5:] if long else pieces
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = text * (rng.choice([300, 1500]) if long else 1)
+        data = text.encode()
+        assert _looks_truncated_utf8(data) == looks_truncated(text), text[:80]
+        for limit in (0, 3, 40, 2000):
+            assert _nests_deeper_utf8(data, limit) == nests_deeper_than(text, limit), text[:80]
+

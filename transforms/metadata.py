@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 
 from .document import Extracted, Issue, Metadata
@@ -299,10 +300,30 @@ def _read_published_on(doc: Extracted, year: int | None,
 
 
 def _signature_date(text: str) -> date | None:
-    """The date line under the signature (a line holding only a date)."""
-    for m in _SIGNATURE_DATE.finditer(text):
+    """The date line under the signature (a line holding only a date).
+
+    _SIGNATURE_DATE can match only at a line start followed by spacing and a year:
+    it is tried there alone, in text order, as its finditer would meet them.
+    """
+    end = 0
+    for start in _date_line_starts(text):
+        if start < end:
+            continue  # inside the previous match (its spacing may run over newlines)
+        m = _SIGNATURE_DATE.match(text, start)
+        if m is None:
+            continue
+        end = m.end()
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             continue
     return None
+
+
+_DATE_LINE_START = re.compile(r"\n(?=[ \t\u3000]*(?:19|20)\d{2}\s*年)")
+
+
+def _date_line_starts(text: str) -> Iterator[int]:
+    yield 0
+    for m in _DATE_LINE_START.finditer(text):
+        yield m.end()

@@ -49,8 +49,8 @@ def _plain(target: str) -> bool:
 
 
 @cache
-def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """(other characters, characters that change, their NFKC), built once per process."""
+def plain_repertoire() -> tuple[tuple[int, ...], dict[str, str]]:
+    """(code points of the per-character path, those that change → their NFKC), once per process."""
     keep = [cp for lo, hi in _IDEOGRAPHS for cp in range(lo, hi + 1)]
     fold: dict[str, str] = {}
     for lo, hi in _BLOCKS:
@@ -62,7 +62,19 @@ def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
             keep.append(cp)
             if d != c:
                 fold[c] = d
+    return tuple(keep), fold
+
+
+@cache
+def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """(other characters, characters that change, their NFKC), built once per process."""
+    keep, fold = plain_repertoire()
     return (re.compile(f"[^{_ranges(keep)}]"), re.compile(f"[{_ranges(map(ord, fold))}]"), fold)
+
+
+def char_class(cps: object, negate: bool = False) -> str:
+    """A regex character class of the given code points (as ranges)."""
+    return f"[{'^' if negate else ''}{_ranges(cps)}]"
 
 
 def _ranges(cps: object) -> str:
@@ -90,6 +102,16 @@ def _span(lo: int, hi: int) -> str:
 _COMMON = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）；　")
 
 
+# The last text a caller found to hold only characters of the per-character path
+# (classify scans each document for a superset of the others): spares a second scan.
+_KNOWN_PLAIN = [""]
+
+
+def note_plain(text: str) -> None:
+    """Record that every character of ``text`` is on the per-character path."""
+    _KNOWN_PLAIN[0] = text
+
+
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, without its slow path for common CJK text."""
     folded = nfkc_plain(text)
@@ -104,7 +126,7 @@ def nfkc_plain(text: str) -> str | None:
     characters before a normalizing step instead of after it.
     """
     other, changing, fold = _tables()
-    if other.search(text) is not None:
+    if text is not _KNOWN_PLAIN[0] and other.search(text) is not None:
         return None
     for c, folded in _COMMON:
         if c in text:

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import compress, count
 from typing import NamedTuple
 
 from .catalog import PROSE
@@ -91,32 +92,23 @@ def _prose_cells(line: str) -> list[str]:
             if "。" in c and len(_norm(c)) >= _PROSE_CELL_MIN]
 
 
-# The first characters of the trigger words (_TRIGGER below): a paragraph holding a
-# trigger has a line holding one of these, even when the word is wrapped across lines.
-_TRIGGER_FIRST = re.compile("[主各申复诉采费收对]")
-
-
 def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
     """(paragraph, offsets where each joined line starts, their 1-based line numbers).
 
     Wrapped lines (PDF text) are joined; headings and table rows end a paragraph,
     blank lines and page marks are passed over. Only paragraphs that may hold a
-    trigger word are returned (and the long prose cells of table rows), in text
-    order: each is rebuilt around a line holding a trigger's first character, so
-    the rest of the document costs a few scans in C, not a Python step per line.
+    trigger word and a figure or negation are returned (and the long prose cells of
+    table rows), in text order. Lines are looked at only where a scan in C finds a
+    trigger word, a long open line or a "|", not one Python step per line.
     """
-    raw = text.split("\n")
     folded = _SPACE_NEAR_TEXT_LINES.sub("", nfkc(text))
     # NFKC neither makes nor removes a newline: lines[k] is line k, normalized. The
     # regex has already taken the spaces at both ends of every line but the text's own.
     lines = folded.split("\n")
     lines[0] = lines[0].strip()
     lines[-1] = lines[-1].strip()
-    n = len(raw)
-
-    def table(k: int) -> bool:
-        r = raw[k]
-        return "|" in r and _is_table_line(r)
+    n = len(lines)
+    tables = _table_lines(text)
 
     page_mark = _PAGE_MARK.match
 
@@ -128,8 +120,9 @@ def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
     # closing mark: then it takes the next line that is neither skipped nor a table
     # row nor a heading. These links are few; every other line is a paragraph alone.
     after: dict[int, int] = {}
-    for k, line in enumerate(lines):
-        if len(line) < _WRAP_MIN or line.endswith(_LINE_END) or table(k) or skip(k):
+    for k in _long_lines(lines):
+        line = lines[k]
+        if len(line) < _WRAP_MIN or line.endswith(_LINE_END) or k in tables or skip(k):
             continue
         i = k + 1
         while i < n:  # pass blank lines and page marks (never table rows: no "|")
@@ -137,28 +130,15 @@ def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
             if line and ((line[0] != "-" and not line[0].isdigit()) or page_mark(line) is None):
                 break
             i += 1
-        if i < n and not table(i) and _HEADING.match(lines[i]) is None:
+        if i < n and i not in tables and _HEADING.match(lines[i]) is None:
             after[k] = i
     before = {i: k for k, i in after.items()}
 
     units: list[tuple[int, str, list[int], list[int]]] = []
-    line_no, pos, done = 0, 0, -1
-    for m in _TRIGGER_FIRST.finditer(folded):
-        line_no += folded.count("\n", pos, m.start())
-        pos = m.start()
-        if line_no <= done or table(line_no):
+    trigger, statable = _TRIGGER.search, _STATABLE.search
+    for k in after:  # the paragraphs of joined lines, from their first lines
+        if k in before:
             continue
-        k = line_no
-        if k not in after and k not in before:  # a paragraph of one line
-            done = k
-            line = lines[k]
-            if _TRIGGER.search(line) and _STATABLE.search(line):
-                units.append((k, line, [0], [k + 1]))
-            continue
-        if k not in after and not _TRIGGER.search(lines[k]):
-            continue  # a trigger wrapped onto this line starts on an earlier line
-        while k in before:
-            k = before[k]
         first = k
         buf: list[str] = []
         starts: list[int] = []
@@ -173,22 +153,52 @@ def _paragraphs(text: str) -> Iterator[tuple[str, list[int], list[int]]]:
             if k not in after:
                 break
             k = after[k]
-        done = k
-        units.append((first, "".join(buf), starts, numbers))
-    if "。" in text and "|" in text:  # prose cells: table rows ("|") holding a full stop
-        k, counted, pos = 0, 0, text.find("。")
-        while pos >= 0:
-            k += text.count("\n", counted, pos)
-            counted = pos
-            r = raw[k]
-            if "|" in r and _is_table_line(r):
-                units.extend((k, _norm(cell), [0], [k + 1]) for cell in _prose_cells(r))
-            end = text.find("\n", pos)
-            pos = text.find("。", end) if end >= 0 else -1
+        paragraph = "".join(buf)
+        if trigger(paragraph) and statable(paragraph):
+            units.append((first, paragraph, starts, numbers))
+    # every other line is a paragraph of its own: those holding a trigger word
+    line_no, pos = 0, 0
+    for m in _TRIGGER.finditer(folded):
+        start = m.start()
+        if start < pos:
+            continue  # a line already seen
+        line_no += folded.count("\n", pos, start)
+        pos = folded.find("\n", start) + 1 or len(folded)
+        if line_no in tables or line_no in after or line_no in before:
+            line_no += 1
+            continue
+        line = lines[line_no]
+        if statable(line):
+            units.append((line_no, line, [0], [line_no + 1]))
+        line_no += 1
+    for k, r in tables.items():  # prose cells: table rows holding a full stop
+        if "。" in r:
+            units.extend((k, _norm(cell), [0], [k + 1]) for cell in _prose_cells(r))
     if len(units) > 1:
         units.sort(key=lambda u: u[0])
     for _, paragraph, starts, numbers in units:
         yield paragraph, starts, numbers
+
+
+def _table_lines(text: str) -> dict[int, str]:
+    """Line number → raw line, for the table rows (lines with cells joined by " | ")."""
+    out: dict[int, str] = {}
+    line_no, counted, pos = 0, 0, text.find("|")
+    while pos >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        line_no += text.count("\n", counted, start)
+        counted = start
+        line = text[start:end] if end >= 0 else text[start:]
+        if _is_table_line(line):
+            out[line_no] = line
+        pos = text.find("|", end) if end >= 0 else -1
+    return out
+
+
+def _long_lines(lines: list[str]) -> Iterator[int]:
+    """Numbers of the lines of _WRAP_MIN characters or more (lengths compared in C)."""
+    return compress(count(), map(_WRAP_MIN.__le__, map(len, lines)))
 
 
 _INLINE_HEADING = re.compile(

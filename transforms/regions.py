@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
+import numpy as np
+import numpy.typing as npt
 
 # Strength of a name form: an official name beats a name with a generic
 # suffix (张家川县), which beats a bare short name (张家川, 平潭, 安源).
@@ -80,6 +82,8 @@ class _Gazetteer:
     reach: dict[str, int]  # first two characters of a form → length of the longest such form
     # find every place a form may start (and a few more); empty: scan the whole text
     starts: tuple[re.Pattern[str], ...]
+    # the same for long texts, in numpy: a bit per hash of every form's first two characters
+    pair_bits: npt.NDArray[np.bool_]
 
 
 def _read_divisions() -> list[Division]:
@@ -160,7 +164,29 @@ def _gazetteer() -> _Gazetteer:
         reach[form[:2]] = max(reach.get(form[:2], 0), len(form))
     # the stretch scan in _hits relies on every form having two characters at least
     starts = _starts_patterns(reach) if min(map(len, table)) >= 2 else ()
-    return _Gazetteer(by_code, aliases, automaton, max(map(len, table)), reach, starts)
+    pair_bits = np.zeros(_PAIR_MASK + 1, dtype=np.bool_)
+    pair_bits[[_pair_hash(ord(p[0]), ord(p[1])) for p in reach]] = True
+    return _Gazetteer(by_code, aliases, automaton, max(map(len, table)), reach, starts, pair_bits)
+
+
+# Texts this long find their candidate starts with numpy (a few fixed calls, then per
+# character in C); shorter ones with the start patterns, which cost less to set up.
+_NUMPY_MIN = 256
+_PAIR_MASK = (1 << 20) - 1
+_PAIR_MUL = 40503
+
+
+def _pair_hash(a: int, b: int) -> int:
+    """The bit of a character pair (as _pair_candidates computes it, modulo 2**32)."""
+    return (a * _PAIR_MUL + b) & _PAIR_MASK
+
+
+def _pair_candidates(text: str, bits: npt.NDArray[np.bool_]) -> list[int]:
+    """Positions whose two characters hash to a set bit: every start of a form among them."""
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    hashed = (cps[:-1] * np.uint32(_PAIR_MUL) + cps[1:]) & np.uint32(_PAIR_MASK)
+    found: list[int] = np.flatnonzero(bits[hashed]).tolist()
+    return found
 
 
 # Characters frequent in report text that also begin a place name (政和县, 公安县, 开阳县):
@@ -213,9 +239,12 @@ def _hits(text: str) -> Iterable[tuple[int, str]]:
         return
     reach = g.reach
     first = end = -1
-    candidates = [m.start() for pattern in g.starts for m in pattern.finditer(text)]
-    if len(g.starts) > 1:
-        candidates.sort()
+    if len(text) >= _NUMPY_MIN:
+        candidates = _pair_candidates(text, g.pair_bits)
+    else:
+        candidates = [m.start() for pattern in g.starts for m in pattern.finditer(text)]
+        if len(g.starts) > 1:
+            candidates.sort()
     for p in candidates:
         r = reach.get(text[p:p + 2])
         if r is None:

@@ -131,3 +131,14 @@ def test_searchable_key_is_norm_label_of_all_text(text: str) -> None:
     doc = Extracted("text", text, [grid([["本年新收", "５"], ["合 计", "7"]])])
     doc.tables[0][1].append(Cell("copy", "table 1 row 2 col 3", spanned=True))
     assert _searchable(doc) == norm_label(text + "\n" + "本年新收\n５\n合 计\n7")
+
+
+def test_anchors_in_the_text_decide_only_when_the_cells_cannot_change_the_winner() -> None:
+    text = REPORT + "本年新制作数量 | 第二十条第（九）项 | 对外公开总数量 |"
+    cells = grid([["本年制发件数", "本年废止件数"], ["现行有效件数", "本年收费金额"]])
+    assert classify_layout(Extracted("html", text)) == "fmt2019"
+    assert classify_layout(Extracted("html", text, tables=[cells])) == "fmt2021"
+    # four fmt2021 anchors in the text outnumber every other layout's anchors
+    text = REPORT + "本年制发件数 本年废止件数 现行有效件数 本年收费金额"
+    assert classify_layout(Extracted("html", text, tables=[grid([["统计指标", "申请答复数"]])])) \
+        == "fmt2021"

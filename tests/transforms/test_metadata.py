@@ -240,3 +240,24 @@ def test_huaian_pdf_metadata() -> None:
     assert md.report_year == 2024
     assert (md.province, md.city, md.county) == ("江苏省", "淮安市", None)
     assert issues == []
+
+
+def test_signature_date_is_the_first_valid_date_line() -> None:
+    import random
+
+    from transforms import metadata
+
+    def reference(text: str) -> date | None:
+        for m in metadata._SIGNATURE_DATE.finditer(text):
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+        return None
+
+    rng = random.Random(2)
+    pieces = ["2022年1月8日", "2021年2月30日", " \u30002023 年 12 月 1 日 |", "2020\n年\n3月\n4日",
+              "某局", "\n", "\n", "12", "1999年9月9日。", "2022年1月8日\n2022年1月9日", "|"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert metadata._signature_date(text) == reference(text), text

@@ -67,3 +67,9 @@ def test_plain_result_stays_normal_with_characters_taken_out() -> None:
     for c in set(folded):
         cut = folded.replace(c, "")
         assert reference(cut) == cut
+
+
+def test_a_text_noted_plain_folds_the_same() -> None:
+    text = "全年共收到申请５件（其中：当面３件）"
+    module.note_plain(text)
+    assert nfkc_plain(text) == reference(text)

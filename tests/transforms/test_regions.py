@@ -156,3 +156,9 @@ def test_stretch_scan_finds_what_one_pass_over_the_text_finds() -> None:
         texts.append("".join(parts))
     for text in texts:
         assert list(regions._hits(text)) == _whole_text_hits(text), text
+    # long texts find their candidate starts with numpy rather than the start patterns
+    for i in range(0, len(texts) - 40, 40):
+        text = "\n".join(texts[i:i + 40])
+        assert len(text) >= regions._NUMPY_MIN
+        assert list(regions._hits(text)) == _whole_text_hits(text)
+        assert list(regions._hits(text[1:] + "\ud800")) == _whole_text_hits(text[1:] + "\ud800")

@@ -19,6 +19,11 @@ def _fold(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text))
 
 
+def is_dropped(char: str) -> bool:
+    """Whether norm_label deletes this (NFKC-normal) character."""
+    return _DROP.fullmatch(char) is not None
+
+
 def norm_label(text: str) -> str:
     """Fold a printed label to a comparison key.
 

@@ -24,7 +24,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .catalog.labels import norm_label
@@ -522,33 +522,7 @@ def _row_check(layout: Layout, block: Block) -> Callable[[list[int]], bool] | No
 # ---------------------------------------------------------------------------
 # sink: rows read → facts
 
-_FACT_FIELDS = ("block", "row_code", "col_code", "value", "raw", "source_ref", "unit")
-
-
-def _fact_maker() -> Callable[[str, str, str, float | None, str, str, str | None], Fact]:
-    """``Fact`` itself, or an equal maker that skips its frozen ``__init__``.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; the grid
-    reader makes some 200 facts per document, and filling the instance dict in
-    one step halves that cost. Any change to Fact's shape falls back to the class.
-    """
-    if (tuple(f.name for f in fields(Fact)) != _FACT_FIELDS or "__slots__" in vars(Fact)
-            or hasattr(Fact, "__post_init__")):
-        return Fact
-    new, set_attr = object.__new__, object.__setattr__
-
-    def make(block: str, row_code: str, col_code: str, value: float | None, raw: str,
-             source_ref: str, unit: str | None) -> Fact:
-        fact = new(Fact)
-        set_attr(fact, "__dict__", {"block": block, "row_code": row_code, "col_code": col_code,
-                                    "value": value, "raw": raw, "source_ref": source_ref,
-                                    "unit": unit})
-        return fact
-
-    return make
-
-
-_fact = _fact_maker()
+_fact = Fact
 
 
 @dataclass
@@ -1209,5 +1183,5 @@ def unfilled_totals_as_null(facts: list[Fact], layout: Layout) -> list[Fact]:
         return facts  # no blank row total: nothing to turn into null
     filled_rows = {(f.block, f.row_code) for f in facts
                    if (f.block, f.col_code) not in totals and f.raw.strip() and f.value}
-    return [replace(f, value=None) if (f.block, f.col_code) in totals and f.raw == ""
+    return [f._replace(value=None) if (f.block, f.col_code) in totals and f.raw == ""
             and (f.block, f.row_code) in filled_rows else f for f in facts]

@@ -1,9 +1,10 @@
 """Read documents (files or URLs), keep their raw bytes, and parse them in isolation.
 
 One hostile document must cost one ``failed`` row, never the run. Parsing therefore
-happens in a child process forked per chunk of documents (not per document: the fast
-path stays one fork per call). The child parses the chunk in order and sends each
-record back as soon as it has it, under three bounds from transforms/limits.py:
+happens in a forked child process, kept between chunks of documents (its caches stay
+warm and no chunk pays for a fork) and replaced when it dies, hangs or is left
+suspect. The child parses a chunk in order and sends each record back as soon as it
+has it, under three bounds from transforms/limits.py:
 
 - time: SIGALRM after ``parse_seconds`` turns a slow Python-level parse into
   "parser exceeded 60 s"; a parse stuck in C code is killed by this process after
@@ -11,7 +12,7 @@ record back as soon as it has it, under three bounds from transforms/limits.py:
 - memory: RLIMIT_AS caps how far the child's address space may grow
   (``parse_memory_bytes``), so a blow-up is a MemoryError or a dead child, not an
   OOM-killed run;
-- crashes: a child that dies (segfault, kill) is noticed by the closed pipe; the
+- crashes: a child that dies (segfault, kill) is noticed by the closed socket; the
   document it was on gets "parser process died (signal …)" and a fresh child takes
   the rest.
 
@@ -25,6 +26,7 @@ import hashlib
 import os
 import pickle
 import signal
+import socket
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -134,19 +136,31 @@ def _parse_guarded(data: bytes, location: str, limits: Limits,
     return record, healthy
 
 
-def _child_main(conn: Connection, items: Sequence[Item], start: int, limits: Limits,
-                digests: Sequence[str | None]) -> None:
-    """Parse items[start:] in order, sending (index, packed record, go_on) for each."""
+def _child_main(conn: Connection, limits: Limits) -> None:
+    """Serve parse requests until the parent hangs up or a document leaves this process
+    suspect: for each request (items, digests, start), parse items[start:] in order and
+    send (index, packed record, go_on) for each."""
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _cap_memory(limits)
-    for index in range(start, len(items)):
-        data, location = items[index]
-        record, healthy = _parse_guarded(data, location, limits, digests[index])
-        conn.send_bytes(pickle.dumps((index, pack_record(record), healthy),
-                                     pickle.HIGHEST_PROTOCOL))
+    while True:
+        try:
+            request = conn.recv_bytes()
+        except EOFError:
+            break
+        items, digests, start = pickle.loads(request)
+        del request
+        healthy = True
+        for index in range(start, len(items)):
+            data, location = items[index]
+            record, healthy = _parse_guarded(data, location, limits, digests[index])
+            conn.send_bytes(pickle.dumps((index, pack_record(record), healthy),
+                                         pickle.HIGHEST_PROTOCOL))
+            if not healthy:
+                break  # a fresh process takes the rest
+        del items
         if not healthy:
-            break  # a fresh process takes the rest
+            break
     conn.close()
 
 
@@ -170,30 +184,41 @@ def _death_message(exitcode: int | None) -> str:
 
 
 class _Child:
-    """A forked parser process and the read end of its pipe.
+    """A forked parser process and our end of its socket pair.
 
-    ``os.fork`` rather than multiprocessing: it works in daemonic processes (Dask workers)
-    too, and the child never runs the parent's atexit handlers (it leaves by ``_exit``).
+    It serves one chunk after another (its caches stay warm and no chunk pays for a
+    fork) until it dies, hangs, is left suspect, or has parsed ``RECYCLE_AFTER``
+    documents. ``os.fork`` rather than multiprocessing: it works in daemonic processes
+    (Dask workers) too, and the child never runs the parent's atexit handlers (it
+    leaves by ``_exit``).
     """
 
-    def __init__(self, items: Sequence[Item], start: int, limits: Limits,
-                 digests: Sequence[str | None]) -> None:
-        r, w = os.pipe()
+    RECYCLE_AFTER = 5000
+
+    def __init__(self, limits: Limits) -> None:
+        ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # the child
             code = 0
             try:
-                os.close(r)
-                _child_main(Connection(w, readable=False), items, start, limits, digests)
+                ours.close()
+                _child_main(Connection(theirs.detach()), limits)
             except BaseException:  # the exit code tells the parent; the trace tells people
                 traceback.print_exc()
                 code = 70
             finally:
                 os._exit(code)
-        os.close(w)
+        theirs.close()
         self.pid = pid
-        self.conn = Connection(r, writable=False)
+        self.conn = Connection(ours.detach())
         self.exitcode: int | None = None
+        self.served = 0
+        self.key = _child_key(limits)
+
+    def request(self, items: Sequence[Item], digests: Sequence[str | None],
+                start: int) -> None:
+        self.served += len(items) - start
+        self.conn.send_bytes(pickle.dumps((items, digests, start), pickle.HIGHEST_PROTOCOL))
 
     def stop(self) -> int | None:
         """Kill (if still running) and reap; the exit code (negative: the signal)."""
@@ -220,13 +245,39 @@ class _Child:
         return self.exitcode
 
 
+def _child_key(limits: Limits) -> tuple[object, ...]:
+    """What a kept child must share with a new request: this process, the limits and the
+    parser function (tests swap it)."""
+    return (os.getpid(), limits, globals()["ingest"])
+
+
+_kept: _Child | None = None  # the parser child kept between chunks in this process
+
+
+def _child_for(limits: Limits) -> _Child:
+    global _kept
+    child, _kept = _kept, None
+    if child is not None and (child.key != _child_key(limits) or child.exitcode is not None):
+        child.stop()
+        child = None
+    return child if child is not None else _Child(limits)
+
+
+def _keep(child: _Child) -> None:
+    global _kept
+    if child.served >= _Child.RECYCLE_AFTER:
+        child.stop()
+    else:
+        _kept = child
+
+
 def parse_isolated(items: Sequence[Item], limits: Limits | None = None,
                    digests: Sequence[str | None] | None = None,
                    meanwhile: Callable[[], None] | None = None) -> list[ReportRecord]:
-    """Parse every item in forked children; one record per item, in order, always.
+    """Parse every item in a forked child; one record per item, in order, always.
 
     ``digests`` are the items' sha256 when known; ``meanwhile`` is work for this
-    process while the first child parses (e.g. flushing the raw files to disk).
+    process while the child parses (e.g. flushing the raw files to disk).
     """
     limits = limits or current_limits()
     out: list[ReportRecord | None] = [None] * len(items)
@@ -234,8 +285,15 @@ def parse_isolated(items: Sequence[Item], limits: Limits | None = None,
     known = digests if digests is not None else [None] * len(items)
     i = 0
     while i < len(items):
-        child = _Child(items, i, limits, known)
+        child = _child_for(limits)
+        healthy_end = False
         try:
+            try:
+                child.request(items, known, i)
+            except OSError:  # a kept child that went away while idle: start a fresh one
+                child.stop()
+                child = _Child(limits)
+                child.request(items, known, i)
             if meanwhile is not None:
                 task: Callable[[], None] = meanwhile
                 meanwhile = None
@@ -258,8 +316,13 @@ def parse_isolated(items: Sequence[Item], limits: Limits | None = None,
                 i = index + 1
                 if not healthy:
                     break
+            else:
+                healthy_end = True
         finally:
-            child.stop()
+            if healthy_end:
+                _keep(child)
+            else:
+                child.stop()
     return [r for r in out if r is not None]
 
 

@@ -209,9 +209,9 @@ def _warm() -> int:
 
     Catalog indexes, memoized label keys and number readings, region tables and
     compiled patterns are filled by parsing a few generated documents here, once per
-    worker: the child each chunk is parsed in is forked from this process and
-    inherits them, instead of building them again for every chunk (≈ 1.3 ms of CPU
-    per HTML document on 63-document chunks).
+    worker: the parser child (flows/ingest.py) is forked from this process and
+    inherits them, and so does any replacement of it. The warmed heap is then frozen
+    (``gc.freeze``): the collector never walks it again, here or in the child.
     """
     import flows.ingest  # noqa: F401
     from flows.samples import generate_corpus

@@ -19,10 +19,12 @@ import polars as pl
 
 from flows.warehouse import publish, read_table
 from transforms.cross_checks import (
+    FACT_COLUMNS,
     affected_reports,
     check_results,
     cross_check_ids,
     cross_checks,
+    facts_needed,
 )
 
 
@@ -53,8 +55,8 @@ def check_warehouse(warehouse: Path, run_id: str, scope: str = "run") -> CrossCh
     reports = read_table(warehouse, "reports")
     if reports.height == 0:
         return CrossCheckSummary()
-    checks = cross_checks(reports, read_table(warehouse, "facts"),
-                          read_table(warehouse, "metrics"))
+    facts = read_table(warehouse, "facts", columns=FACT_COLUMNS, where=facts_needed())
+    checks = cross_checks(reports, facts, read_table(warehouse, "metrics"))
     if scope == "run":
         checks = checks.filter(pl.col("report_id").is_in(list(affected_reports(reports,
                                                                                run_id))))

@@ -117,10 +117,13 @@ def _current_root(warehouse: Path, name: str) -> Path | None:
     return Path(os.path.realpath(link))  # pin one version for the whole scan
 
 
-def read_table(warehouse: Path | str, name: str, columns: Iterable[str] | None = None
-               ) -> pl.DataFrame:
-    """The whole table (or some ``columns``), typed by its schema; absent → empty typed frame.
+def read_table(warehouse: Path | str, name: str, columns: Iterable[str] | None = None,
+               where: pl.Expr | None = None) -> pl.DataFrame:
+    """The whole table (or some ``columns``, the rows ``where`` holds), typed by its schema;
+    absent → empty typed frame.
 
+    ``where`` is pushed down into the Parquet scan (applied as each row group is read),
+    so a filtered read of a large table never holds all of it.
     ``warehouse`` may be an fsspec URL (flows/remote_warehouse.py): its manifest is read,
     then exactly the files it names.
     """
@@ -128,15 +131,19 @@ def read_table(warehouse: Path | str, name: str, columns: Iterable[str] | None =
         from flows.remote_warehouse import is_url, read_remote_table
 
         if is_url(warehouse):
-            return read_remote_table(warehouse, name, columns)
+            frame = read_remote_table(warehouse, name, columns)
+            return frame if where is None else frame.filter(where)
         warehouse = Path(warehouse)
     schema = SCHEMAS[name]
     wanted = list(columns) if columns is not None else list(schema)
     root = _current_root(warehouse, name)
     if root is None or not any(root.glob("*/*.parquet")):
         return empty_frame(name).select(wanted)
-    frame = pl.scan_parquet(str(root / "**" / "*.parquet"), hive_partitioning=True,
-                            hive_schema={PARTITION_COLUMN: pl.Int32()}).select(wanted).collect()
+    scan = pl.scan_parquet(str(root / "**" / "*.parquet"), hive_partitioning=True,
+                           hive_schema={PARTITION_COLUMN: pl.Int32()})
+    if where is not None:
+        scan = scan.filter(where)
+    frame = scan.select(wanted).collect()
     return frame.cast({c: schema[c] for c in wanted})
 
 

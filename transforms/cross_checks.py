@@ -404,6 +404,24 @@ def jump_checks(metrics: pl.DataFrame, bodies: pl.DataFrame,
 # ---------------------------------------------------------------- all of them
 
 
+# the facts columns the checks read: a run loads only these (the table has 15)
+FACT_COLUMNS = ("report_id", "report_year", "template", "block", "row_code", "col_code",
+                "value", "unit")
+
+
+def facts_needed(layouts: Mapping[str, Layout] = LAYOUTS,
+                 equivalents: Iterable[ProseEquivalent] = PROSE_EQUIVALENTS) -> pl.Expr:
+    """The facts rows the checks can read: prose figures and the cells named by a
+    previous-year identity or a prose equivalent. A filter for the warehouse scan, so
+    the checks over a national warehouse hold a few cells per report, not all ~130."""
+    terms = _term_frame(layouts)
+    cells = {(b, r, c) for b, r, c in terms.select("block", "row_code", "col_code").iter_rows()}
+    cells |= {cell for e in equivalents for cell in e.cells}
+    keys = sorted(f"{b}\x1f{r}\x1f{c}" for b, r, c in cells)
+    key = pl.concat_str("block", "row_code", "col_code", separator="\x1f")
+    return (pl.col("block") == PROSE.code) | key.is_in(keys)
+
+
 def cross_checks(reports: pl.DataFrame, facts: pl.DataFrame, metrics: pl.DataFrame,
                  layouts: Mapping[str, Layout] = LAYOUTS) -> pl.DataFrame:
     """The check frame of C1–C4 and J1 over the given warehouse tables."""

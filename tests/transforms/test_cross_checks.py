@@ -10,11 +10,13 @@ import pytest
 from tests.report_builders import NATURAL_2019, fact, record, table3, table4
 from transforms.catalog import LAYOUTS
 from transforms.cross_checks import (
+    FACT_COLUMNS,
     affected_reports,
     body_key,
     check_results,
     cross_check_ids,
     cross_checks,
+    facts_needed,
     jump_checks,
     prose_table_checks,
     with_body,
@@ -227,3 +229,20 @@ def test_mixed_row_and_column_terms_are_refused() -> None:
     with pytest.raises(ValueError, match="neither all rows nor all columns"):
         year_instances(block, Identity("X", "item1", ("in_force",), ("regulations",),
                                        over="previous_year"))
+
+
+def test_the_facts_the_checks_need_give_the_same_checks_as_all_facts() -> None:
+    """A warehouse run reads only FACT_COLUMNS of the rows facts_needed() selects."""
+    y20 = rep("a" * 16, "fmt2019", 2020, table3("fmt2019", {"total": NATURAL_2019,
+                                                            "natural_person": NATURAL_2019})
+              + table4({"review": (5, 0, 0, 2, 7)})
+              + [fact("prose", "reviews", "value", 8, raw="8件")])
+    y21 = rep("b" * 16, "fmt2021", 2021, table3("fmt2021", {"total": {"carried_over": 70}}),
+              agency="市商务局")
+    t = build_tables([y20, y21], "r", AT)
+    needed = t["facts"].filter(facts_needed()).select(FACT_COLUMNS)
+    assert 0 < needed.height < t["facts"].height
+    full = cross_checks(t["reports"], t["facts"], t["metrics"])
+    assert {"C1", "C4"} <= set(full["check"])
+    order = ["check", "report_id", "location"]
+    assert cross_checks(t["reports"], needed, t["metrics"]).sort(order).equals(full.sort(order))

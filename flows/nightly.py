@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -16,11 +17,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
 from flows.batches import (
-    BatchOutput,
     BatchStats,
     current_pool,
     parse_batch,
     pool_scope,
+    spool_output,
+    take_spooled,
     validate_and_write,
 )
 from flows.fetch_stage import FetchOutcome
@@ -66,41 +68,51 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
+def spool_dir(warehouse: str, run_id: str) -> Path:
+    """Where a run's batch outputs wait between its tasks (removed at the end of the run)."""
+    return Path(warehouse) / ".spool" / run_id
+
+
 @task(name="parse-batch", cache_policy=NO_CACHE)
 def parse_batch_task(batch: Sequence[Source], warehouse: str, run_id: str,
-                     started: datetime, workers: int) -> BatchOutput:
-    """Read, archive, parse, normalize and check one batch.
+                     started: datetime, workers: int) -> str:
+    """Read, archive, parse, normalize and check one batch; the path of its output.
 
     Locally the batch is cut into chunks for the run's process pool (both cores);
     on a Dask worker (no pool there) it is processed in that worker.
     """
-    return parse_batch(batch, warehouse, run_id, started, pool=current_pool(),
-                       workers=workers)
+    out = parse_batch(batch, warehouse, run_id, started, pool=current_pool(),
+                      workers=workers)
+    return spool_output(out, spool_dir(warehouse, run_id))
 
 
 @task(name="parse-and-validate-batch", cache_policy=NO_CACHE)
 def parse_validate_task(batch: Sequence[Source], warehouse: str, run_id: str,
-                        started: datetime) -> BatchOutput:
+                        started: datetime) -> str:
     """Parse and validate one batch where the task runs (a Dask worker)."""
     from expectations.validate import validate_tables
 
     out = parse_batch(batch, warehouse, run_id, started)
     out.tables = validate_tables(out.tables, run_id=run_id, checks=out.checks)
-    return out
+    return spool_output(out, spool_dir(warehouse, run_id))
 
 
 @task(name="validate-and-stage", cache_policy=NO_CACHE)
-def validate_and_stage(output: BatchOutput, publication: Publication,
-                       session: ValidationSession | None) -> dict[str, int]:
-    """Validate one batch (unless a worker did) and append it to the run's staged files."""
+def validate_and_stage(spooled: str, publication: Publication,
+                       session: ValidationSession | None
+                       ) -> tuple[dict[str, int], BatchStats, list[tuple[str, str]]]:
+    """Validate one batch (unless a worker did) and append it to the run's staged files:
+    its counts, numbers and parsed (location, sha256) pairs."""
+    output = take_spooled(spooled)
     tables = validate_and_write(output, publication, session)
     results = tables["validation_results"]
     failed = results.filter(~pl.col("success")) if results.height else results
-    return {"checks_run": results.height, "checks_failed": failed.height,
-            "reports_failing_validation":
-                int((tables["reports"]["validation_status"] == "failed").sum()),
-            **{f"failed:{k}": v for k, v in Counter(failed["check"].to_list()).items()},
-            **{f"rows:{k}": v.height for k, v in tables.items()}}
+    counts = {"checks_run": results.height, "checks_failed": failed.height,
+              "reports_failing_validation":
+                  int((tables["reports"]["validation_status"] == "failed").sum()),
+              **{f"failed:{k}": v for k, v in Counter(failed["check"].to_list()).items()},
+              **{f"rows:{k}": v.height for k, v in tables.items()}}
+    return counts, output.stats, output.parsed
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -205,10 +217,11 @@ def run_batches(items: Sequence[Source], warehouse: str, run_id: str, started: d
     publication = Publication(root, run_id, started)
     session: ValidationSession | None = None
 
-    def stage(out: BatchOutput) -> None:
-        stats.add(out.stats)
-        parsed.extend(out.parsed)
-        totals.update(validate_and_stage(out, publication, session))
+    def stage(spooled: str) -> None:
+        counts, batch_stats, batch_parsed = validate_and_stage(spooled, publication, session)
+        stats.add(batch_stats)
+        parsed.extend(batch_parsed)
+        totals.update(counts)
         if progress:
             progress(f"parsed {stats.documents}/{len(items)} documents")
 
@@ -244,6 +257,8 @@ def run_batches(items: Sequence[Source], warehouse: str, run_id: str, started: d
     except BaseException:
         publication.abort()
         raise
+    finally:
+        shutil.rmtree(spool_dir(warehouse, run_id), ignore_errors=True)
     published["checks_run"] = totals["checks_run"]
     published["checks_failed"] = totals["checks_failed"]
     published["reports_failing_validation"] = totals["reports_failing_validation"]

@@ -11,7 +11,14 @@ import polars as pl
 import pytest
 
 from expectations.validate import ValidationSession
-from flows.batches import BatchOutput, BatchStats, compact_checks, validate_and_write
+from flows.batches import (
+    BatchOutput,
+    BatchStats,
+    compact_checks,
+    spool_output,
+    take_spooled,
+    validate_and_write,
+)
 from flows.warehouse import Publication, read_table
 from tests.report_builders import batch
 from transforms.identities import evaluate_identities
@@ -83,3 +90,13 @@ def test_validate_and_write_stages_what_validation_gives(
     assert statuses.to_list() == expected["reports"].sort("report_id")[
         "validation_status"].to_list()
     assert "failed" in statuses.to_list()  # the broken reports of the batch
+
+
+def test_a_spooled_output_is_read_back_once_and_its_file_removed(
+        tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    """Tasks pass a path, not the frames (Prefect keeps task results for the whole run)."""
+    out = _output(tables)
+    path = spool_output(out, tmp_path / "spool")
+    back = take_spooled(path)
+    assert back.tables["facts"].equals(out.tables["facts"]) and back.parsed == out.parsed
+    assert list((tmp_path / "spool").iterdir()) == []

@@ -48,6 +48,7 @@ def test_every_document_has_a_reports_row(corpus_run: tuple[Path, dict[str, Any]
     assert sorted(failed["file"]) == ["empty.html", "random.pdf"]
     assert all("empty" in e or "PDF" in e for e in failed["error"])
     assert failed["raw_path"].is_not_null().all()
+    assert not (warehouse / ".spool").exists()  # batch outputs parked between tasks are gone
     real = reports.filter(pl.col("parse_status") != "failed")
     assert set(real["template"]) == {"fmt2019", "fmt2021", "stat2014", "local2008", "narrative"}
     for raw in reports["raw_path"]:

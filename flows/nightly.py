@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import uuid
 from collections import Counter, deque
@@ -258,7 +259,10 @@ def run_batches(items: Sequence[Source], warehouse: str, run_id: str, started: d
         publication.abort()
         raise
     finally:
-        shutil.rmtree(spool_dir(warehouse, run_id), ignore_errors=True)
+        spool = spool_dir(warehouse, run_id)
+        shutil.rmtree(spool, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another run's files may still be there
+            spool.parent.rmdir()
     published["checks_run"] = totals["checks_run"]
     published["checks_failed"] = totals["checks_failed"]
     published["reports_failing_validation"] = totals["reports_failing_validation"]

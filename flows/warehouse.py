@@ -110,6 +110,20 @@ def has_manifest(warehouse: Path | str) -> bool:
     return (Path(warehouse) / MANIFEST).exists()
 
 
+def unpublished_reason(warehouse: Path | str) -> str | None:
+    """Why a command cannot read ``warehouse`` (nothing published, a bad URL), or None."""
+    from flows.remote_warehouse import RemoteWarehouseError
+
+    try:
+        published = has_manifest(warehouse)
+    except RemoteWarehouseError as exc:
+        return f"--warehouse: {exc}"
+    if published:
+        return None
+    return (f"{warehouse} is not a published warehouse (no {MANIFEST}); "
+            "run `ogi run` first or pass --warehouse DIR|URL")
+
+
 def _current_root(warehouse: Path, name: str) -> Path | None:
     link = warehouse / name
     if not link.exists():

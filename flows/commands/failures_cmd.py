@@ -15,8 +15,7 @@ from flows.monitoring import (
     latest_run,
     select_failures,
 )
-from flows.remote_warehouse import RemoteWarehouseError
-from flows.warehouse import MANIFEST, has_manifest, read_table
+from flows.warehouse import read_table, unpublished_reason
 
 EXIT_OK, EXIT_USAGE, EXIT_VALIDATION = 0, 2, 3
 
@@ -26,14 +25,9 @@ def run_failures(warehouse: Path | str, run: str | None = None, check: str | Non
     """List failures of ``run`` (default: the latest); 3 when an error-severity one is listed.
 
     ``warehouse`` may be an fsspec URL (read through its manifest)."""
-    try:
-        published = has_manifest(warehouse)
-    except RemoteWarehouseError as exc:
-        print(f"ogi failures: --warehouse: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not published:
-        print(f"ogi failures: {warehouse} is not a published warehouse (no {MANIFEST}); "
-              "run `ogi run` first or pass --warehouse DIR|URL", file=sys.stderr)
+    reason = unpublished_reason(warehouse)
+    if reason is not None:
+        print(f"ogi failures: {reason}", file=sys.stderr)
         return EXIT_USAGE
     results = read_table(warehouse, "validation_results")
     if run is not None and results.filter(pl.col("run_id") == run).height == 0:

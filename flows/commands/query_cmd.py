@@ -11,8 +11,7 @@ from typing import TextIO
 import duckdb
 import polars as pl
 
-from flows.remote_warehouse import RemoteWarehouseError
-from flows.warehouse import MANIFEST, has_manifest
+from flows.warehouse import unpublished_reason
 from transforms.normalize import PARTITION_COLUMN, SCHEMAS, TABLES, empty_frame
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -86,14 +85,9 @@ def run_query(sql: str, warehouse: Path | str, fmt: str = "table", output: Path 
     if fmt == "parquet" and output is None:
         print("ogi query: --format parquet needs --output FILE", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        published = has_manifest(warehouse)
-    except RemoteWarehouseError as exc:
-        print(f"ogi query: --warehouse: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not published:
-        print(f"ogi query: {warehouse} is not a published warehouse (no {MANIFEST}); "
-              "run `ogi run` first or pass --warehouse DIR|URL", file=sys.stderr)
+    reason = unpublished_reason(warehouse)
+    if reason is not None:
+        print(f"ogi query: {reason}", file=sys.stderr)
         return EXIT_USAGE
     try:
         frame = query_frame(sql, warehouse)

@@ -26,7 +26,7 @@ from operator import attrgetter
 import polars as pl
 
 from transforms.catalog import LAYOUTS, PROSE, find_block
-from transforms.catalog.model import Block, Row
+from transforms.catalog.model import Block, Column, Row
 from transforms.document import Fact, Issue, ParsedReport, ReportRecord
 
 NULL_YEAR_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -545,61 +545,46 @@ def _reports_with(cells: list[dict[int, int]], block: str) -> list[int]:
 def _applications(parsed: list[ReportRecord],
                   cells: list[dict[int, int]], values: pl.Series) -> pl.DataFrame:
     """One row per applicant column of the layout, when the report has table 三 at all."""
-    ids: list[str] = []
-    years: list[int | None] = []
-    templates: list[str] = []
-    applicants: list[str] = []
-    labels: list[str] = []
-    at: list[int | None] = []
-    for i in _reports_with(cells, "applications"):
-        rec = parsed[i]
-        assert rec.parsed is not None
-        template = rec.parsed.template
-        block = find_block(template, "applications")
-        k = len(block.columns)
-        ids += [rec.report_id] * k
-        years += [rec.parsed.metadata.report_year] * k
-        templates += [template] * k
-        applicants += [c.code for c in block.columns]
-        labels += [c.label for c in block.columns]
-        at += map(cells[i].get, _PLACES.cells_of(template, "applications",
-                                                 partial(_application_keys, block)))
-    if not ids:
-        return empty_frame("applications")
-    return pl.concat([pl.DataFrame(
-        {"report_id": ids, "report_year": years, "template": templates, "applicant": applicants,
-         "applicant_label": labels}, schema=_APPLICATION_IDS, strict=False),
-        _spread(values, at, [r.code for r in APPLICATION_ROWS])], how="horizontal")
+    return _rows_per_member(parsed, cells, values, "applications", lambda b: b.columns,
+                            _application_keys, _APPLICATION_IDS,
+                            [r.code for r in APPLICATION_ROWS])
 
 
 def _appeals(parsed: list[ReportRecord],
              cells: list[dict[int, int]], values: pl.Series) -> pl.DataFrame:
     """One row per appeal group of the layout, when the report has table 四 at all."""
-    ids: list[str] = []
-    years: list[int | None] = []
-    templates: list[str] = []
-    groups: list[str] = []
-    labels: list[str] = []
+    return _rows_per_member(parsed, cells, values, "appeals", lambda b: b.rows,
+                            _appeal_keys, _APPEAL_IDS, list(APPEAL_PARTS))
+
+
+def _rows_per_member(parsed: list[ReportRecord], cells: list[dict[int, int]],
+                     values: pl.Series, block_code: str,
+                     members: Callable[[Block], Sequence[Row] | Sequence[Column]],
+                     keys: Callable[[Block], list[CellKey]], ids: dict[str, pl.DataType],
+                     value_columns: list[str]) -> pl.DataFrame:
+    """A wide table with one row per member (column or row) of ``block_code`` in each
+    report that has the block: its ids (report, year, template, member code and label,
+    named as ``ids``) and the values of its cells spread over ``value_columns``."""
+    id_lists: list[list[object]] = [[] for _ in ids]
     at: list[int | None] = []
-    for i in _reports_with(cells, "appeals"):
+    for i in _reports_with(cells, block_code):
         rec = parsed[i]
         assert rec.parsed is not None
         template = rec.parsed.template
-        block = find_block(template, "appeals")
-        k = len(block.rows)
-        ids += [rec.report_id] * k
-        years += [rec.parsed.metadata.report_year] * k
-        templates += [template] * k
-        groups += [r.code for r in block.rows]
-        labels += [r.label for r in block.rows]
-        at += map(cells[i].get, _PLACES.cells_of(template, "appeals",
-                                                 partial(_appeal_keys, block)))
-    if not ids:
-        return empty_frame("appeals")
-    return pl.concat([pl.DataFrame(
-        {"report_id": ids, "report_year": years, "template": templates, "group": groups,
-         "group_label": labels}, schema=_APPEAL_IDS, strict=False),
-        _spread(values, at, list(APPEAL_PARTS))], how="horizontal")
+        block = find_block(template, block_code)
+        group = members(block)
+        k = len(group)
+        parts: list[list[object]] = [
+            [rec.report_id] * k, [rec.parsed.metadata.report_year] * k, [template] * k,
+            [m.code for m in group], [m.label for m in group]]
+        for column, part in zip(id_lists, parts, strict=True):
+            column += part
+        at += map(cells[i].get, _PLACES.cells_of(template, block_code, partial(keys, block)))
+    if not id_lists[0]:
+        return empty_frame(block_code)
+    return pl.concat([pl.DataFrame(dict(zip(ids, id_lists, strict=True)), schema=ids,
+                                   strict=False),
+                      _spread(values, at, value_columns)], how="horizontal")
 
 
 def _spread(values: pl.Series, at: list[int | None], columns: list[str]) -> pl.DataFrame:

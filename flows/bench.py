@@ -16,13 +16,22 @@ What is timed, in one process, on the same documents (generated first, untimed):
   one process, nothing else.
 
 x = baseline time / our time for the HTML documents; y = our time / floor time.
-Peak RSS is sampled (main process plus its pool workers, summed) while ours runs.
+
+Two more lines say how far this design can go: the CPU seconds ours spent on the
+HTML documents in every process (main, pool workers, parser children), and the
+**parse alone** — extract → parse → normalize → identities on the same documents
+in this one process, with no isolation, raw archive, validation or publish. Both
+cores busy all the time on that work alone is the best ours could do with these
+parsers: its bound on x and y is printed.
+Peak memory is sampled while ours runs: this process and every descendant (fork
+server, pool workers, parser children), each by its proportional set size.
 Afterwards every document's table figures are read back from the warehouse and
 compared with the generator's truth.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -163,8 +172,32 @@ def make_corpus(n: int, seed: int, root: Path, say: Say, unique: int | None = No
 # ---------------------------------------------------------------- memory
 
 
+def process_tree(pid: int | None = None) -> list[int]:
+    """A process and all its descendants, alive now, from /proc.
+
+    The run's pool workers are children of multiprocessing's fork server, not of
+    this process, and their parser children are one level further down.
+    """
+    todo, found = [os.getpid() if pid is None else pid], []
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as fh:
+                todo.extend(int(p) for p in fh.read().split())
+        except OSError:
+            continue
+    return found
+
+
 class RssSampler:
-    """Peak resident memory of this process plus its children, sampled from /proc."""
+    """Peak memory of this process and every descendant, sampled from /proc.
+
+    Each process counts its proportional set size (Pss): a page shared by forked
+    processes is split between them, so the sum is the tree's real footprint, where
+    summing each one's RSS would count a worker's copy-on-write heap once per child.
+    For a single process Pss and RSS are the same pages.
+    """
 
     def __init__(self, interval: float = 0.05) -> None:
         self.interval = interval
@@ -173,27 +206,20 @@ class RssSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def _rss_kb(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            return 0
+    def _memory_kb(pid: int) -> int:
+        for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status",
+                                                                   "VmRSS:")):
+            try:
+                with open(path, encoding="ascii") as fh:
+                    for line in fh:
+                        if line.startswith(key):
+                            return int(line.split()[1])
+            except OSError:
+                continue
         return 0
 
-    @staticmethod
-    def _children(pid: int) -> list[int]:
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-                return [int(p) for p in fh.read().split()]
-        except OSError:
-            return []
-
     def sample(self) -> int:
-        me = os.getpid()
-        total = self._rss_kb(me) + sum(self._rss_kb(c) for c in self._children(me))
+        total = sum(map(self._memory_kb, process_tree()))
         self.peak_kb = max(self.peak_kb, total)
         return total
 
@@ -212,6 +238,27 @@ class RssSampler:
         self.sample()
 
 
+def _stat_cpu_ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of ``pid`` (children it reaped included), in ticks."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return sum(int(v) for v in fields[11:15])  # fields 14–17 of proc(5), after "(comm)"
+
+
+def tree_cpu_seconds(pid: int | None = None) -> float:
+    """CPU time of a process and all its descendants, alive or reaped, from /proc.
+
+    A process that exits and is reaped inside the tree moves its time into its
+    parent's "children" fields: a difference of two readings counts it once either
+    way. 0.0 where /proc is absent.
+    """
+    ticks = sum(map(_stat_cpu_ticks, process_tree(pid)))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # ---------------------------------------------------------------- ours
 
 
@@ -223,6 +270,7 @@ class FormatRun:
     seconds: float
     stats: BatchStats
     main: dict[str, float] = field(default_factory=dict)  # wait/validate/write/publish
+    cpu_s: float = 0.0  # CPU of every process of the run (main, workers, parser children)
 
 
 def _batches(items: Sequence[Source], size: int) -> Iterator[Sequence[Source]]:
@@ -242,6 +290,7 @@ def run_ours(files: Sequence[Path], fmt: str, warehouse: Path, pool: ProcessPool
     main: dict[str, float] = dict.fromkeys(
         ("wait for workers", "validate + write", "publish (commit)"), 0.0)
     stats = BatchStats()
+    cpu0 = tree_cpu_seconds()
     t0 = time.perf_counter()
     session = ValidationSession(run_id)
     publication = Publication(warehouse, run_id, started)
@@ -271,7 +320,8 @@ def run_ours(files: Sequence[Path], fmt: str, warehouse: Path, pool: ProcessPool
         publication.abort()
         raise
     seconds = time.perf_counter() - t0
-    return FormatRun(fmt, len(files), stats.bytes / 1e6, seconds, stats, main)
+    return FormatRun(fmt, len(files), stats.bytes / 1e6, seconds, stats, main,
+                     tree_cpu_seconds() - cpu0)
 
 
 # ---------------------------------------------------------------- baseline and floor
@@ -330,6 +380,37 @@ def run_baseline(files: Sequence[Path]) -> float:
     return time.perf_counter() - t0
 
 
+PARSE_ALONE_CHUNK = 64  # documents per build_tables call, as in a pool worker's chunk
+
+
+def run_parse_alone(files: Sequence[Path]) -> float:
+    """CPU seconds of read → parse → normalize → identities in this process, nothing else.
+
+    The same functions the workers run, without the parser child, raw archive,
+    transport, validation or publish: what no design built on these parsers avoids.
+    A few documents are read first, untimed, so that caches start warm as in a worker.
+    """
+    from transforms.identities import evaluate_identities
+    from transforms.normalize import build_tables
+    from transforms.parse import ingest
+
+    for path in files[:8]:
+        ingest(path.read_bytes(), str(path))
+    started = datetime.now(UTC)
+    gc.collect()
+    gc.freeze()  # as in a worker (flows.batches._warm): this process's heap is not rescanned
+    try:
+        t0 = time.process_time()
+        for k in range(0, len(files), PARSE_ALONE_CHUNK):
+            records = [ingest(path.read_bytes(), str(path))
+                       for path in files[k:k + PARSE_ALONE_CHUNK]]
+            tables = build_tables(records, run_id="parse-alone", ingested_at=started)
+            evaluate_identities(tables["facts"], held_messages=False)
+        return time.process_time() - t0
+    finally:
+        gc.unfreeze()
+
+
 def run_floor(files: Sequence[Path]) -> float:
     from selectolax.lexbor import LexborHTMLParser
 
@@ -377,6 +458,22 @@ class BenchResult:
     peak_mb: float
     workers: int
     truth: tuple[int, int, int, int] = (0, 0, 0, 0)
+    parse_alone_s: float = 0.0  # CPU, HTML documents, one process (``run_parse_alone``)
+    cores: int = 1
+
+    @property
+    def bound_s(self) -> float:
+        """The least time ours could take on the HTML documents with these parsers:
+        the parse alone spread over every core, with nothing else to do."""
+        return self.parse_alone_s / max(1, min(self.workers, self.cores))
+
+    def bound_ratios(self) -> tuple[float, float]:
+        """(the most x, the least y) ours could reach with these parsers."""
+        html = self.runs.get("html")
+        if html is None or not self.bound_s or not self.baseline_docs or not self.floor_s:
+            return 0.0, 0.0
+        baseline = self.baseline_s * html.docs / self.baseline_docs
+        return baseline / self.bound_s, self.bound_s / self.floor_s
 
     @property
     def docs_per_s(self) -> float:
@@ -436,11 +533,13 @@ def run_bench(n_docs: int, seed: int = 0, workers: int | None = None, batch_size
         sample = html if baseline_max is None else html[:baseline_max]
         baseline = run_baseline(sample)
         floor = run_floor(html)
+        alone = run_parse_alone(html)
         result = BenchResult(
             docs=corpus.count, mb=sum(r.mb for r in runs.values()),
             seconds=sum(r.seconds for r in runs.values()), runs=runs, baseline_s=baseline,
             baseline_docs=len(sample), floor_s=floor, startup_s=startup,
-            peak_mb=rss.peak_kb / 1024, workers=n_workers)
+            peak_mb=rss.peak_kb / 1024, workers=n_workers, parse_alone_s=alone,
+            cores=os.cpu_count() or 1)
         result.truth = check_truth(warehouse, corpus.root / TRUTH_FILE)
         report(result, say)
         return result
@@ -471,8 +570,19 @@ def report(r: BenchResult, say: Say) -> None:
             f" (on {r.baseline_docs} of them, scaled)"
         say(f"HTML: ours {html.seconds:.2f} s; baseline pandas.read_html + mapping "
             f"{r.baseline_s:.2f} s{note}; floor selectolax parse only {r.floor_s:.2f} s")
+        per_doc = 1000 / html.docs
+        say(f"HTML CPU: ours {html.cpu_s:.2f} s in all processes "
+            f"({html.cpu_s * per_doc:.2f} ms a document); the parse alone (read, parse, "
+            f"normalize, identities; one process, nothing else) {r.parse_alone_s:.2f} s "
+            f"({r.parse_alone_s * per_doc:.2f} ms a document)")
+        most_x, least_y = r.bound_ratios()
+        if most_x:
+            say(f"bound: the parse alone on {min(r.workers, r.cores)} busy cores takes "
+                f"{r.bound_s:.2f} s, so with these parsers x ≤ {most_x:.1f} and "
+                f"y ≥ {least_y:.2f} whatever the rest costs")
     docs_ok, docs, figs_ok, figs = r.truth
     say(f"truth: {docs_ok}/{docs} documents with every table figure right, "
         f"{figs_ok}/{figs} figures")
-    say(f"peak RSS {r.peak_mb:.0f} MB (main process + workers, sampled)")
+    say(f"peak RSS {r.peak_mb:.0f} MB (every process of the run — main, fork server, "
+        "workers, parser children — by proportional set size, sampled)")
     say(r.last_line())

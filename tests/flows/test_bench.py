@@ -5,13 +5,19 @@ No timing is asserted: the figures depend on the machine and on what else runs o
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from flows.bench import RssSampler, check_truth, make_corpus
+from flows.bench import RssSampler, check_truth, make_corpus, tree_cpu_seconds
 from flows.cli import main
 
 LAST_LINE = re.compile(
@@ -65,6 +71,22 @@ def test_per_format_rows_and_stages_are_printed(bench_output: tuple[list[str], P
                for line in lines)
 
 
+def test_cpu_and_the_bound_of_these_parsers_are_printed(
+        bench_output: tuple[list[str], Path]) -> None:
+    lines, _ = bench_output
+    (cpu,) = [line for line in lines if line.startswith("HTML CPU:")]
+    m = re.match(r"HTML CPU: ours (\d+\.\d\d) s in all processes \((\d+\.\d\d) ms a "
+                 r"document\); the parse alone .* (\d+\.\d\d) s \((\d+\.\d\d) ms a document\)$",
+                 cpu)
+    assert m, cpu
+    ours_s, ours_ms, alone_s, alone_ms = map(float, m.groups())
+    assert ours_s > 0 and alone_s > 0 and ours_ms > 0 and alone_ms > 0
+    (bound,) = [line for line in lines if line.startswith("bound:")]
+    assert re.match(r"bound: the parse alone on \d+ busy cores takes \d+\.\d\d s, so with "
+                    r"these parsers x ≤ \d+\.\d and y ≥ \d+\.\d\d whatever the rest costs$",
+                    bound), bound
+
+
 def test_temporary_files_are_removed(bench_output: tuple[list[str], Path]) -> None:
     _, tmp = bench_output
     # (multiprocessing's own pymp-* directory of the fork server goes at interpreter exit)
@@ -88,6 +110,40 @@ def test_rss_sampler_sees_this_process() -> None:
         block[::4096] = b"x" * len(block[::4096])
         rss.sample()
     assert rss.peak_kb > 50 * 1024
+
+
+_GRANDCHILD = "import sys, time; {work}; sys.stdout.write('ready\\n'); sys.stdout.flush(); " \
+    "time.sleep({sleep})"
+
+
+def _grandchild(work: str, sleep: float) -> subprocess.Popen[str]:
+    """A shell whose child runs ``work`` in Python: a grandchild of this process, as the
+    bench's pool workers are (their parent is the fork server)."""
+    code = _GRANDCHILD.format(work=work, sleep=sleep)
+    proc = subprocess.Popen(["sh", "-c", f'{shlex.quote(sys.executable)} -c "{code}"; true'],
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    return proc
+
+
+def test_rss_sampler_counts_grandchildren() -> None:
+    with RssSampler(interval=0.01) as rss:
+        before = rss.sample()
+        proc = _grandchild("b = bytearray(80 << 20); b[::4096] = b'x' * len(b[::4096])", 30)
+        during = rss.sample()
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert during - before > 70 * 1024 and rss.peak_kb >= during
+
+
+def test_tree_cpu_counts_descendants_that_ran_and_left() -> None:
+    t0 = time.process_time()
+    sum(range(20_000_000))  # how long this takes here, to ask the grandchild for as much
+    spent = time.process_time() - t0
+    before = tree_cpu_seconds()
+    proc = _grandchild("sum(range(20_000_000))", 0)
+    proc.wait()
+    assert tree_cpu_seconds() - before >= 0.8 * spent
 
 
 def test_copies_fill_a_corpus_with_distinct_documents_and_their_own_truth(

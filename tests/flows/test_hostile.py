@@ -8,6 +8,7 @@ hang where no signal reaches them, and blow their memory.
 from __future__ import annotations
 
 import faulthandler
+import hashlib
 import os
 import resource
 import signal
@@ -185,6 +186,26 @@ def test_crashes_hangs_and_memory_blowups_cost_one_document_each(
     assert all(r.report_id == records[0].report_id for r in records)  # same bytes, same id
     assert elapsed < 15
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # parent free
+
+
+def test_each_document_reaches_the_child_intact_through_buffer_or_inline(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct documents, a shared buffer too small for all of them (the rest go inline),
+    and a crash in the middle, after which a fresh child gets the remaining ones."""
+    monkeypatch.setattr(ingest_mod, "ingest", _fake_ingest)
+    monkeypatch.setattr(ingest_mod, "SHARED_BYTES", 4000)
+    pages = [GOOD.replace(b"</p>", b"</p><p>" + b"x" * size + b"</p>")
+             for size in (100, 1500, 3000, 10, 2500, 700, 5000, 40)]
+    names = [f"p{k}.html" for k in range(len(pages))]
+    names[3] = "segfault"
+    records = parse_isolated(list(zip(pages, names, strict=True)), FAST)
+    assert [r.source for r in records] == names
+    for page, record in zip(pages, records, strict=True):
+        if record.source != "segfault":
+            assert record.parse_status != "failed", record.error
+            assert record.content_sha256 == hashlib.sha256(page).hexdigest()
+            assert record.size_bytes == len(page)
+    assert records[3].error is not None and "SIGSEGV" in records[3].error
 
 
 def test_in_process_parsing_when_isolation_is_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 Format = Literal["html", "text", "pdf", "docx", "unknown"]
+
+
+def _strict_eq(record: tuple[object, ...], other: object) -> Any:
+    """``==`` of a record named tuple (Cell, Fact): equal only to one of its own class.
+
+    Any other tuple is unequal (else the tuple would compare itself field by field);
+    anything else is left to the other side.
+    """
+    if other.__class__ is record.__class__:
+        return tuple.__eq__(record, other)
+    if isinstance(other, tuple):
+        return False
+    return NotImplemented
+
+
+def _strict_ne(record: tuple[object, ...], other: object) -> Any:
+    same = _strict_eq(record, other)
+    return same if same is NotImplemented else not same
 
 
 class Cell(NamedTuple):
@@ -29,18 +47,10 @@ class Cell(NamedTuple):
 
     # (the tuple's hash stays: setting __eq__ on a NamedTuple does not clear it)
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is Cell:
-            return tuple.__eq__(self, other)
-        if isinstance(other, tuple):  # else the tuple would compare itself field by field
-            return False
-        return NotImplemented
+        return _strict_eq(self, other)
 
     def __ne__(self, other: object) -> bool:
-        if other.__class__ is Cell:
-            return tuple.__ne__(self, other)
-        if isinstance(other, tuple):
-            return True
-        return NotImplemented
+        return _strict_ne(self, other)
 
 
 Grid = list[list[Cell]]
@@ -75,18 +85,10 @@ class Fact(NamedTuple):
     unit: str | None = None
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is Fact:
-            return tuple.__eq__(self, other)
-        if isinstance(other, tuple):
-            return False
-        return NotImplemented
+        return _strict_eq(self, other)
 
     def __ne__(self, other: object) -> bool:
-        if other.__class__ is Fact:
-            return tuple.__ne__(self, other)
-        if isinstance(other, tuple):
-            return True
-        return NotImplemented
+        return _strict_ne(self, other)
 
 
 @dataclass(frozen=True)

@@ -458,24 +458,25 @@ class BenchResult:
     parse_alone_s: float = 0.0  # CPU, one process (``run_parse_alone``), baseline's documents
     cores: int = 1
 
-    @property
-    def bound_s(self) -> float:
-        """The least time ours could take on the HTML documents with these parsers:
-        the parse alone (scaled like the baseline when it ran on a sample) spread over
-        every core, with nothing else to do."""
+    def _all_html(self, seconds: float) -> float:
+        """A time measured on the baseline's documents, scaled to all the HTML ones
+        (the same when the baseline ran on all of them); 0.0 without HTML."""
         html = self.runs.get("html")
         if html is None or not self.baseline_docs:
             return 0.0
-        return (self.parse_alone_s * html.docs / self.baseline_docs
-                / max(1, min(self.workers, self.cores)))
+        return seconds * html.docs / self.baseline_docs
+
+    @property
+    def bound_s(self) -> float:
+        """The least time ours could take on the HTML documents with these parsers:
+        the parse alone spread over every core, with nothing else to do."""
+        return self._all_html(self.parse_alone_s) / max(1, min(self.workers, self.cores))
 
     def bound_ratios(self) -> tuple[float, float]:
         """(the most x, the least y) ours could reach with these parsers."""
-        html = self.runs.get("html")
-        if html is None or not self.bound_s or not self.baseline_docs or not self.floor_s:
+        if not self.bound_s or not self.floor_s:
             return 0.0, 0.0
-        baseline = self.baseline_s * html.docs / self.baseline_docs
-        return baseline / self.bound_s, self.bound_s / self.floor_s
+        return self._all_html(self.baseline_s) / self.bound_s, self.bound_s / self.floor_s
 
     @property
     def docs_per_s(self) -> float:
@@ -488,10 +489,7 @@ class BenchResult:
     @property
     def x(self) -> float:
         """Baseline time / ours, HTML documents (the baseline scaled if it ran on a sample)."""
-        html = self.runs.get("html")
-        if html is None or not self.baseline_docs or not html.seconds:
-            return 0.0
-        return self.baseline_s * html.docs / self.baseline_docs / html.seconds
+        return self._all_html(self.baseline_s) / self.html_s if self.html_s else 0.0
 
     @property
     def y(self) -> float:
